@@ -1,0 +1,70 @@
+"""mineralflow: critical-mineral trade flows, the export controls that move them, and what the
+news says about them, every number traced to its source.
+
+The public API, in the order of a session::
+
+    >>> import mineralflow
+    >>> ledger = mineralflow.open_ledger("mineralflow.duckdb")          # doctest: +SKIP
+    >>> ledger.load_bundled()                                           # doctest: +SKIP
+    >>> ledger.figures_df(product="rare-earth-magnets", period="2025-06")  # doctest: +SKIP
+    >>> mineralflow.build_brief(ledger, product="rare-earth-magnets",
+    ...                         period="2025-06").to_markdown()         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .brief import Brief, build_brief
+from .catalog import Country, Product, countries, partner_name, product, products, resolve_partner
+from .errors import (
+    InputError,
+    LedgerError,
+    LedgerNotFound,
+    LedgerReadOnly,
+    MineralflowError,
+    NoData,
+    PeriodError,
+    SchemaError,
+    UnknownPartner,
+    UnknownProduct,
+    UsageError,
+)
+from .ledger import Ledger, LoadReport, default_path
+from .periods import Month, Period
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Brief",
+    "Country",
+    "InputError",
+    "Ledger",
+    "LedgerError",
+    "LedgerNotFound",
+    "LedgerReadOnly",
+    "LoadReport",
+    "MineralflowError",
+    "Month",
+    "NoData",
+    "Period",
+    "PeriodError",
+    "Product",
+    "SchemaError",
+    "UnknownPartner",
+    "UnknownProduct",
+    "UsageError",
+    "build_brief",
+    "countries",
+    "default_path",
+    "open_ledger",
+    "partner_name",
+    "product",
+    "products",
+    "resolve_partner",
+]
+
+
+def open_ledger(path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
+    """Open the ledger at ``path`` (default: ``$MINERALFLOW_DB`` or ``mineralflow.duckdb``)."""
+    return Ledger.open(path, read_only=read_only)

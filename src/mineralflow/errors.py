@@ -1,0 +1,145 @@
+"""The one exception tree of mineralflow.
+
+Every error the library raises on purpose is a :class:`MineralflowError`; the CLI turns each
+into a one-line message and a non-zero exit code (2 for usage and data errors, 1 otherwise)::
+
+    MineralflowError
+     ├── UsageError                a request that cannot be answered as asked
+     │    ├── UnknownProduct       a product id that is not in the catalog
+     │    ├── UnknownPartner       a partner code or name that is not in the catalog
+     │    ├── PeriodError          a period that is not YYYY-MM or YYYY-MM/YYYY-MM
+     │    └── NoData               a product/period the ledger holds no figures for
+     ├── LedgerError               the ledger file itself
+     │    ├── LedgerNotFound       no ledger at the path
+     │    ├── LedgerReadOnly       a write on a ledger opened read-only
+     │    └── SchemaError          a ledger written by a newer mineralflow, or damaged
+     └── InputError                a bad input file (names file, row, column and the fix)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "InputError",
+    "LedgerError",
+    "LedgerNotFound",
+    "LedgerReadOnly",
+    "MineralflowError",
+    "NoData",
+    "PeriodError",
+    "SchemaError",
+    "UnknownPartner",
+    "UnknownProduct",
+    "UsageError",
+]
+
+
+class MineralflowError(Exception):
+    """Base of every error mineralflow raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(MineralflowError):
+    """Raised when a request (CLI options or library arguments) cannot be answered as asked."""
+
+    exit_code = 2
+
+
+def _choices(values: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(values[:limit])
+    more = len(values) - limit
+    return f"{shown} ... and {more} more" if more > 0 else shown
+
+
+class UnknownProduct(UsageError):
+    """Raised when a product id is not in the product catalog."""
+
+    def __init__(self, product: str, known: Sequence[str]) -> None:
+        self.product = product
+        super().__init__(f"unknown product {product!r}; known products: {_choices(known)}")
+
+
+class UnknownPartner(UsageError):
+    """Raised when a partner code or name is not in the country catalog."""
+
+    def __init__(self, partner: str) -> None:
+        self.partner = partner
+        super().__init__(
+            f"unknown partner {partner!r}; use an ISO 3166 alpha-3 code (DEU, USA), "
+            "WLD, EU27 or a REG_* region (see `mineralflow partners`)"
+        )
+
+
+class PeriodError(UsageError):
+    """Raised when a period is not written YYYY-MM or YYYY-MM/YYYY-MM."""
+
+
+class NoData(UsageError):
+    """Raised when the ledger holds no figures for a product and period.
+
+    ``available`` lists the periods that do exist, so the message can say what to ask for.
+    """
+
+    def __init__(self, what: str, available: Sequence[str]) -> None:
+        self.available = list(available)
+        if available:
+            hint = f"periods with data: {_choices(list(available), 24)}"
+        else:
+            hint = "the ledger holds no figures for it; load some with `mineralflow load`"
+        super().__init__(f"no figures for {what}; {hint}")
+
+
+class LedgerError(MineralflowError):
+    """Raised for problems with the ledger file itself."""
+
+
+class LedgerNotFound(LedgerError):
+    """Raised when a read needs a ledger file that does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"no ledger at {path}; create it with `mineralflow load` "
+            "(or point --db / MINERALFLOW_DB at an existing one)"
+        )
+
+
+class LedgerReadOnly(LedgerError):
+    """Raised when something tries to write to a ledger opened read-only."""
+
+
+class SchemaError(LedgerError):
+    """Raised when a ledger's schema version is newer than this mineralflow knows, or damaged."""
+
+
+class InputError(MineralflowError):
+    """Raised for a bad input file; carries where the problem is and how to fix it.
+
+    The message reads ``FILE:ROW: column COLUMN: PROBLEM; FIX``, one line.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: Path | str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.problem, self.path, self.row, self.column, self.fix = problem, path, row, column, fix
+        where = str(path) if path is not None else "<input>"
+        if row is not None:
+            where += f":{row}"
+        text = f"{where}: "
+        if column is not None:
+            text += f"column {column!r}: "
+        text += problem
+        if fix:
+            text += f"; {fix}"
+        super().__init__(text)

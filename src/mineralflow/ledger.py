@@ -1,0 +1,433 @@
+"""The ledger: one embedded DuckDB file where every figure keeps its source and vintage.
+
+Tables (schema version in ``schema_version``; each change is a numbered migration below):
+
+- ``sources``: one row per document or data release (news article, market report,
+  official release), with its authority, outlet, URL, publication date, content hash.
+- ``figures``: one row per stated number (reporter, partner, product, flow, period,
+  measure, value as stated, resolution and qualifier, source and locator).
+- ``events`` and ``event_products``: dated policy events and the products they touch.
+- ``catalog_*``: the packaged catalogs, copied in so queries can join them.
+
+Every write is one transaction: it happens completely or not at all::
+
+    >>> with Ledger.open("mineralflow.duckdb") as ledger:   # doctest: +SKIP
+    ...     ledger.load_bundled()
+    ...     ledger.figures_df(product="rare-earth-magnets", period="2025-06")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from . import catalog
+from .engines import DuckDBBackend, duckdb_connect, raw_connection
+from .errors import LedgerNotFound, LedgerReadOnly, SchemaError
+from .periods import Period
+
+__all__ = ["DEFAULT_DB", "MEASURES", "Ledger", "LoadReport", "default_path"]
+
+DEFAULT_DB = "mineralflow.duckdb"
+MEASURES = ("level", "change_mom", "change_yoy", "cumulative", "cumulative_change_yoy", "rank")
+
+
+def default_path() -> Path:
+    """``$MINERALFLOW_DB`` if set, else ``mineralflow.duckdb`` in the working directory."""
+    return Path(os.environ.get("MINERALFLOW_DB") or DEFAULT_DB)
+
+
+# Each migration takes the ledger from version N-1 to N. Append, never edit.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "sources, figures, events and catalogs",
+        f"""
+        CREATE TABLE sources (
+            source_id     VARCHAR PRIMARY KEY,
+            kind          VARCHAR NOT NULL
+                          CHECK (kind IN ('official_release', 'news_article', 'market_report')),
+            authority     VARCHAR NOT NULL,
+            outlet        VARCHAR NOT NULL,
+            original_publisher VARCHAR,
+            title         VARCHAR NOT NULL,
+            url           VARCHAR,
+            published     DATE,
+            ingested_at   TIMESTAMP NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            dataset       VARCHAR NOT NULL,
+            note          VARCHAR
+        );
+        CREATE TABLE figures (
+            figure_id     VARCHAR PRIMARY KEY,
+            source_id     VARCHAR NOT NULL,
+            reporter      VARCHAR NOT NULL,
+            partner       VARCHAR NOT NULL,
+            product       VARCHAR NOT NULL,
+            flow          VARCHAR NOT NULL CHECK (flow IN ('export', 'import')),
+            period_start  DATE NOT NULL,
+            period_end    DATE NOT NULL,
+            measure       VARCHAR NOT NULL CHECK (measure IN {MEASURES!r}),
+            value         DOUBLE NOT NULL,
+            unit          VARCHAR NOT NULL,
+            stated        VARCHAR NOT NULL,
+            resolution    DOUBLE NOT NULL CHECK (resolution > 0),
+            qualifier     VARCHAR NOT NULL,
+            locator       VARCHAR NOT NULL,
+            note          VARCHAR,
+            CHECK (period_end >= period_start)
+        );
+        CREATE INDEX figures_cell ON figures (product, partner, period_end);
+        CREATE TABLE events (
+            event_id       VARCHAR PRIMARY KEY,
+            date_announced DATE NOT NULL,
+            date_effective DATE,
+            jurisdiction   VARCHAR NOT NULL,
+            instrument     VARCHAR NOT NULL,
+            kind           VARCHAR NOT NULL,
+            commodities    VARCHAR NOT NULL,
+            hs_codes       VARCHAR,
+            summary        VARCHAR NOT NULL,
+            source_url     VARCHAR NOT NULL,
+            dataset        VARCHAR NOT NULL
+        );
+        CREATE TABLE event_products (
+            event_id VARCHAR NOT NULL,
+            product  VARCHAR NOT NULL,
+            link     VARCHAR NOT NULL CHECK (link IN ('code', 'term', 'group', 'all_goods')),
+            PRIMARY KEY (event_id, product)
+        );
+        CREATE TABLE catalog_products (
+            product VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, "group" VARCHAR NOT NULL,
+            tracked BOOLEAN NOT NULL, scope_note VARCHAR NOT NULL
+        );
+        CREATE TABLE catalog_product_codes (
+            product VARCHAR NOT NULL, classification VARCHAR NOT NULL, code VARCHAR NOT NULL,
+            relation VARCHAR NOT NULL, note VARCHAR
+        );
+        CREATE TABLE catalog_partners (
+            code VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,
+            m49 VARCHAR, china_customs_code VARCHAR, name_zh VARCHAR, continent VARCHAR
+        );
+        CREATE TABLE catalog_authorities (
+            authority VARCHAR PRIMARY KEY, rank INTEGER NOT NULL, name VARCHAR NOT NULL
+        );
+        CREATE VIEW figures_v AS
+        SELECT f.*,
+               strftime(f.period_start, '%Y-%m')
+                 || CASE WHEN f.period_end <> f.period_start
+                         THEN '/' || strftime(f.period_end, '%Y-%m') ELSE '' END AS period,
+               s.kind AS source_kind, s.authority, a.rank AS authority_rank, s.outlet,
+               s.original_publisher, s.title AS source_title, s.url AS source_url,
+               s.published AS source_published
+        FROM figures f
+        JOIN sources s USING (source_id)
+        LEFT JOIN catalog_authorities a ON a.authority = s.authority;
+        """,
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+BUNDLED = "bundled"
+
+
+@dataclass
+class LoadReport:
+    """What a load changed: rows added, updated and removed per table."""
+
+    sources_added: int = 0
+    sources_updated: int = 0
+    figures_added: int = 0
+    figures_removed: int = 0
+    events_added: int = 0
+    events_removed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(vars(self).values())
+
+
+class Ledger:
+    """An open ledger file. Use :meth:`open`; close it, or use it as a context manager."""
+
+    def __init__(self, backend: DuckDBBackend, path: Path | None, *, read_only: bool) -> None:
+        self.backend = backend
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
+        """Open (and, for writing, create and migrate) the ledger at ``path``.
+
+        ``path`` defaults to :func:`default_path`. Reading a ledger that does not exist raises
+        :class:`LedgerNotFound`; a read-only ledger is never modified.
+        """
+        p = Path(path) if path is not None else default_path()
+        if read_only and not p.exists():
+            raise LedgerNotFound(p)
+        if not read_only:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        ledger = cls(duckdb_connect(p, read_only=read_only), p, read_only=read_only)
+        ledger._migrate()
+        return ledger
+
+    @classmethod
+    def memory(cls) -> Ledger:
+        """A throwaway in-memory ledger (tests, notebooks)."""
+        ledger = cls(duckdb_connect(None), None, read_only=False)
+        ledger._migrate()
+        return ledger
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------
+    @property
+    def con(self) -> Any:
+        """The raw DuckDB connection (for writers in this package)."""
+        return raw_connection(self.backend)
+
+    def schema_version(self) -> int:
+        tables = set(self.backend.list_tables())
+        if "schema_version" not in tables:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"{self.path} has schema version {version}, newer than this mineralflow's "
+                f"{SCHEMA_VERSION}; upgrade mineralflow to read it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise SchemaError(
+                f"{self.path} has schema version {version}; open it once for writing "
+                f"(e.g. `mineralflow load`) to migrate it to {SCHEMA_VERSION}"
+            )
+        with self.transaction():
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                "applied_at TIMESTAMP NOT NULL, description VARCHAR NOT NULL)"
+            )
+            for number, description, sql in MIGRATIONS:
+                if number > version:
+                    self.con.execute(sql)
+                    self.con.execute(
+                        "INSERT INTO schema_version VALUES (?, now(), ?)", [number, description]
+                    )
+            self._sync_catalog()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One DuckDB transaction: committed when the block ends, rolled back on any error."""
+        if self.read_only:
+            raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def _sync_catalog(self) -> None:
+        """Copy the packaged catalogs into the ledger (inside the caller's transaction)."""
+        tables: dict[str, list[dict[str, Any]]] = {
+            "catalog_products": [
+                {
+                    "product": p.id,
+                    "name": p.name,
+                    "group": p.group,
+                    "tracked": p.tracked,
+                    "scope_note": p.scope_note,
+                }
+                for p in catalog.products().values()
+            ],
+            "catalog_product_codes": catalog.read_table("product_codes.csv"),
+            "catalog_partners": [dict(vars(c).items()) for c in catalog.countries().values()],
+            "catalog_authorities": [
+                {"authority": r["authority"], "rank": int(r["rank"]), "name": r["name"]}
+                for r in catalog.read_table("authorities.csv")
+            ],
+        }
+        for name, rows in tables.items():
+            self._replace_rows(name, rows)
+
+    def _replace_rows(self, table: str, rows: Sequence[dict[str, Any]], where: str = "") -> None:
+        self.con.execute(f"DELETE FROM {table} {where}")
+        if rows:
+            self._insert(table, rows)
+
+    def _insert(self, table: str, rows: Sequence[dict[str, Any]], suffix: str = "") -> None:
+        columns = list(rows[0])
+        staged = pa.Table.from_pylist(list(rows))
+        self.con.register("_staged", staged)
+        try:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged {suffix}")
+        finally:
+            self.con.unregister("_staged")
+
+    # -- loading ---------------------------------------------------------------------------
+    def load_bundled(self) -> LoadReport:
+        """Load the bundled, cited data set; loading it again changes nothing."""
+        from .sources import bundled
+
+        data = bundled.read()
+        return self.sync_dataset(BUNDLED, data.sources, data.figures, data.events)
+
+    def sync_dataset(
+        self,
+        dataset: str,
+        sources: Sequence[dict[str, Any]],
+        figures: Sequence[dict[str, Any]],
+        events: Sequence[dict[str, Any]] = (),
+    ) -> LoadReport:
+        """Make the ledger hold exactly this data set's sources, figures and events.
+
+        One transaction. New rows are added, sources whose content changed are updated in
+        place (keeping their id), rows the data set no longer has are removed; rows of other
+        data sets are not touched. Running it twice with the same input changes nothing.
+        """
+        report = LoadReport()
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with self.transaction() as con:
+            self._sync_catalog()
+            before = dict(
+                con.execute(
+                    "SELECT source_id, content_hash FROM sources WHERE dataset = ?", [dataset]
+                ).fetchall()
+            )
+            for s in sources:
+                if s["source_id"] not in before:
+                    report.sources_added += 1
+                elif before[s["source_id"]] != s["content_hash"]:
+                    report.sources_updated += 1
+            if sources:
+                rows = [{**s, "ingested_at": now, "dataset": dataset} for s in sources]
+                updates = ", ".join(
+                    f"{c} = excluded.{c}" for c in rows[0] if c not in ("source_id", "dataset")
+                )
+                self._insert(
+                    "sources",
+                    rows,
+                    "ON CONFLICT (source_id) DO UPDATE SET "
+                    f"{updates} WHERE sources.content_hash <> excluded.content_hash",
+                )
+            ids = [s["source_id"] for s in sources]
+            con.register("_ids", pa.table({"source_id": pa.array(ids, pa.string())}))
+            fig_ids = pa.table(
+                {"figure_id": pa.array([f["figure_id"] for f in figures], pa.string())}
+            )
+            con.register("_fig_ids", fig_ids)
+            report.figures_removed = con.execute(
+                "DELETE FROM figures WHERE source_id IN (SELECT source_id FROM sources "
+                "WHERE dataset = ?) AND figure_id NOT IN (SELECT figure_id FROM _fig_ids)",
+                [dataset],
+            ).fetchone()[0]
+            con.execute(
+                "DELETE FROM sources WHERE dataset = ? AND source_id NOT IN "
+                "(SELECT source_id FROM _ids)",
+                [dataset],
+            )
+            con.unregister("_ids")
+            con.unregister("_fig_ids")
+            existing = {r[0] for r in con.execute("SELECT figure_id FROM figures").fetchall()}
+            new = [f for f in figures if f["figure_id"] not in existing]
+            report.figures_added = len(new)
+            if new:
+                self._insert("figures", new)
+            if events:
+                old = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT event_id FROM events WHERE dataset = ?", [dataset]
+                    ).fetchall()
+                }
+                keep = {e["event_id"] for e in events}
+                report.events_added = len(keep - old)
+                report.events_removed = len(old - keep)
+                con.execute(
+                    "DELETE FROM event_products WHERE event_id IN "
+                    "(SELECT event_id FROM events WHERE dataset = ?)",
+                    [dataset],
+                )
+                self._replace_rows(
+                    "events",
+                    [{**e, "dataset": dataset} for e in events],
+                    f"WHERE dataset = '{dataset}'",
+                )
+                links = [
+                    {"event_id": e["event_id"], "product": p, "link": link}
+                    for e in events
+                    for p, link in catalog.link_event(e["commodities"], e["hs_codes"] or "")
+                ]
+                if links:
+                    self._insert("event_products", links)
+        return report
+
+    # -- reading ---------------------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        """An Ibis table of the ledger (``figures_v``, ``sources``, ``events`` ...)."""
+        return self.backend.table(name)
+
+    def figures(
+        self,
+        *,
+        product: str | None = None,
+        period: str | Period | None = None,
+        partner: str | Sequence[str] | None = None,
+        measure: str | Sequence[str] | None = None,
+        reporter: str | None = None,
+    ) -> ibis.Table:
+        """Figures with their source columns, filtered; ``period`` matches its end month
+        and span exactly (``2025-06`` is the month, ``2025-01/2025-06`` the half-year)."""
+        t = self.table("figures_v")
+        if product is not None:
+            catalog.product(product)
+            t = t.filter(t.product == product)
+        if period is not None:
+            p = Period.parse(period) if isinstance(period, str) else period
+            t = t.filter((t.period_start == p.start.first_day) & (t.period_end == p.end.first_day))
+        if partner is not None:
+            t = t.filter(t.partner.isin([partner] if isinstance(partner, str) else partner))
+        if measure is not None:
+            t = t.filter(t.measure.isin([measure] if isinstance(measure, str) else measure))
+        if reporter is not None:
+            t = t.filter(t.reporter == reporter)
+        return t.order_by(["period_end", "period_start", "partner", "measure", "source_id"])
+
+    def figures_df(self, **filters: Any) -> pd.DataFrame:
+        """:meth:`figures` as a pandas DataFrame."""
+        df: pd.DataFrame = self.figures(**filters).execute()
+        return df
+
+    def periods(self, product: str) -> list[str]:
+        """Months for which the ledger holds figures of ``product``, oldest first."""
+        t = self.table("figures")
+        t = t.filter((t.product == product) & (t.period_start == t.period_end))
+        months = t.select(t.period_end).distinct().order_by("period_end").execute()
+        return [f"{d.year:04d}-{d.month:02d}" for d in months["period_end"]]
