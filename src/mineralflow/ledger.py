@@ -389,6 +389,47 @@ class Ledger:
                     self._insert("event_products", links)
         return report
 
+    def add_documents(
+        self,
+        dataset: str,
+        sources: Sequence[dict[str, Any]],
+        figures: Sequence[dict[str, Any]],
+    ) -> LoadReport:
+        """Add sources and their figures in one transaction; a source already in the ledger
+        (same ``source_id``) is skipped with its figures, so adding twice is a no-op.
+
+        Unlike :meth:`sync_dataset` this never updates or removes anything: documents such as
+        articles and official releases are immutable once read (a revision is a new source).
+        """
+        report = LoadReport()
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with self.transaction() as con:
+            ids = [s["source_id"] for s in sources]
+            con.register("_ids", pa.table({"source_id": pa.array(ids, pa.string())}))
+            try:
+                present = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT source_id FROM sources "
+                        "WHERE source_id IN (SELECT source_id FROM _ids)"
+                    ).fetchall()
+                }
+            finally:
+                con.unregister("_ids")
+            new_sources = [
+                {**s, "ingested_at": now, "dataset": dataset}
+                for s in sources
+                if s["source_id"] not in present
+            ]
+            new_figures = [f for f in figures if f["source_id"] not in present]
+            if new_sources:
+                self._insert("sources", new_sources)
+            if new_figures:
+                self._insert("figures", new_figures)
+            report.sources_added = len(new_sources)
+            report.figures_added = len(new_figures)
+        return report
+
     # -- reading ---------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
         """An Ibis table of the ledger (``figures_v``, ``sources``, ``events`` ...)."""
