@@ -31,7 +31,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
+# Tables piped to a file or another program get room to breathe instead of rich's 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -150,14 +151,22 @@ def figures(
 def sources(db: DbOption = None) -> None:
     """Every source in the ledger: outlet, title, date, URL, authority."""
     with Ledger.open(db, read_only=True) as ledger:
-        df = ledger.table("sources").order_by("source_id").execute()
+        rows = ledger.table("sources").order_by("source_id").to_pyarrow().to_pylist()
     table = Table("source_id", "authority", "outlet", "published", "title", "url")
-    for r in df.itertuples(index=False):
-        published = (
-            "" if r.published is None or str(r.published) == "NaT" else str(r.published)[:10]
+    for r in rows:
+        table.add_row(
+            r["source_id"],
+            r["authority"],
+            r["outlet"],
+            _text(r["published"]),
+            r["title"],
+            _text(r["url"]),
         )
-        table.add_row(r.source_id, r.authority, r.outlet, published, r.title, r.url or "")
     out.print(table)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 @app.command()
@@ -172,21 +181,16 @@ def events(
             catalog.product(product)
             links = ledger.table("event_products")
             e = e.join(links.filter(links.product == product), "event_id")
-        df = e.order_by(["date_announced", "event_id"]).execute()
+        rows = e.order_by(["date_announced", "event_id"]).to_pyarrow().to_pylist()
     table = Table("announced", "effective", "where", "kind", "instrument", "link")
-    for r in df.itertuples(index=False):
-        eff = (
-            ""
-            if r.date_effective is None or str(r.date_effective) == "NaT"
-            else str(r.date_effective)[:10]
-        )
+    for r in rows:
         table.add_row(
-            str(r.date_announced)[:10],
-            eff,
-            r.jurisdiction,
-            r.kind,
-            r.instrument,
-            getattr(r, "link", ""),
+            _text(r["date_announced"]),
+            _text(r["date_effective"]),
+            r["jurisdiction"],
+            r["kind"],
+            r["instrument"],
+            _text(r.get("link")),
         )
     out.print(table)
 
