@@ -648,7 +648,11 @@ def _markdown(b: Brief) -> str:
                 bits.append(cum.total.cited(bold=True))
             if cum.change_yoy is not None:
                 bits.append(cum.change_yoy.cited("y/y"))
-            subject = "exports to the world" if cum.partner == "WLD" else f"exports to {cum.name}"
+            subject = (
+                "exports to the world"
+                if cum.partner == "WLD"
+                else f"exports to {catalog.with_article(cum.name)}"
+            )
             out.append(f"- In {cum.described} ({cum.period}), {subject}: {', '.join(bits)}.")
     first = month.shift(1 - EVENT_WINDOW_MONTHS)
     out += ["", f"## Policy events, {first.name} to {month.name}", ""]
