@@ -28,9 +28,11 @@ demo: install
 	$(BIN)/mineralflow brief --product rare-earth-magnets --period 2025-06 --db $(DB) -o out/brief-2025-06.md
 	cat out/brief-2025-06.md
 
+CODE := $(wildcard src tests benchmarks scripts)
+
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 typecheck: install-dev
 	$(BIN)/mypy
