@@ -1,0 +1,171 @@
+"""The cross-outlet view: for each cell and measure, every outlet that states it, the value
+as stated, and whether it agrees with the other outlets and with official data.
+
+A cell is (reporter, partner, product, flow, period); an outlet that states the same figure
+twice (headline and body) counts once, with every span. Agreement is decided by
+:func:`agree`, the one place that judges two stated figures::
+
+    >>> a = Stated("a.txt", "A", "157.5%", 157.5, 0.1, "exact")
+    >>> b = Stated("b.txt", "B", "160%", 160.0, 1.0, "around")
+    >>> agree(a, b)
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ledger import Ledger
+from ..reconcile.intervals import Interval
+from .extract import Claim
+from .read import ClaimsReport
+
+__all__ = ["OutletCell", "OutletStatement", "Stated", "agree", "outlet_view"]
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A figure as one source states it: enough to judge it against another."""
+
+    source: str
+    outlet: str
+    stated: str
+    value: float
+    resolution: float
+    qualifier: str
+
+
+def agree(a: Stated, b: Stated) -> bool:
+    """Whether two stated figures of one cell and measure can both be true.
+
+    MERGE POINT (issue 3): for now two figures agree when the intervals their rounding and
+    qualifiers allow meet (``reconcile/intervals.py``). When the reconciler lands, the lead
+    switches this function to the reconciler's verdict for the pair; nothing else in this
+    module decides agreement.
+    """
+    left = Interval.of(a.value, resolution=a.resolution, qualifier=a.qualifier)
+    right = Interval.of(b.value, resolution=b.resolution, qualifier=b.qualifier)
+    return left.meets(right)
+
+
+@dataclass
+class OutletStatement:
+    """One outlet's statement of a cell's figure and how it compares."""
+
+    stated: Stated
+    spans: list[tuple[int, int]]
+    conflicts_with: list[str] = field(default_factory=list)  # sources it disagrees with
+    official: str = "no official figure"  # agrees, differs, no official figure, no ledger
+    alone: bool = True  # no other statement of the cell to compare with
+
+    @property
+    def agrees_with_others(self) -> bool | None:
+        """True or False against the other statements; None when it is the only one."""
+        return None if self.alone else not self.conflicts_with
+
+
+@dataclass
+class OutletCell:
+    """Every outlet stating one cell and measure, and the official figures for it."""
+
+    reporter: str
+    partner: str
+    product: str
+    flow: str
+    period: str
+    measure: str
+    statements: list[OutletStatement]
+    official: list[Stated]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "product": self.product,
+            "flow": self.flow,
+            "period": self.period,
+            "measure": self.measure,
+            "outlets": [
+                {
+                    "source": s.stated.source,
+                    "outlet": s.stated.outlet,
+                    "stated": s.stated.stated,
+                    "value": s.stated.value,
+                    "qualifier": s.stated.qualifier,
+                    "spans": [list(x) for x in s.spans],
+                    "agrees_with_others": s.agrees_with_others,
+                    "conflicts_with": s.conflicts_with,
+                    "official": s.official,
+                }
+                for s in self.statements
+            ],
+            "official": [
+                {"source": o.source, "value": o.value, "stated": o.stated} for o in self.official
+            ],
+        }
+
+
+def _official(ledger: Ledger, claims: list[Claim]) -> dict[tuple[str, ...], list[Stated]]:
+    products = sorted({c.product for c in claims})
+    if not products:
+        return {}
+    t = ledger.table("figures_v")
+    t = t.filter((t.authority == "official") & t.product.isin(products))
+    df = t.execute()
+    out: dict[tuple[str, ...], list[Stated]] = {}
+    for r in df.itertuples(index=False):
+        key = (r.reporter, r.partner, r.product, r.flow, r.period, r.measure)
+        out.setdefault(key, []).append(
+            Stated(r.source_id, r.outlet, r.stated, r.value, r.resolution, r.qualifier)
+        )
+    return out
+
+
+def outlet_view(
+    report: ClaimsReport | Iterable[Claim], *, ledger: Ledger | None = None
+) -> list[OutletCell]:
+    """Line up the resolved claims by cell and measure (see the module docstring).
+
+    With a ``ledger``, each statement is also compared with the official figures the ledger
+    holds for its cell; without one, ``official`` says "no ledger".
+    """
+    if isinstance(report, ClaimsReport):
+        outlets = {a.article.name: a.article.outlet for a in report.articles}
+        claims = report.claims
+    else:
+        claims = list(report)
+        outlets = {}
+    claims = [c for c in claims if c.resolved]
+    official = _official(ledger, claims) if ledger is not None else {}
+    cells: dict[tuple[str, ...], dict[tuple[str, str, float, str], OutletStatement]] = {}
+    for c in claims:
+        assert c.period is not None and c.measure is not None
+        key = (c.reporter, c.partner, c.product, c.flow, c.period, c.measure)
+        stated = Stated(
+            c.source, outlets.get(c.source, c.source), c.stated, c.value, c.resolution, c.qualifier
+        )
+        same = (c.source, c.qualifier, c.value, c.stated)
+        statements = cells.setdefault(key, {})
+        if same in statements:
+            statements[same].spans.append(c.span)
+        else:
+            statements[same] = OutletStatement(stated, [c.span])
+    view = []
+    for key, by_statement in sorted(cells.items()):
+        statements = list(by_statement.values())
+        for s in statements:
+            # Against every other statement, the same outlet's restatements included.
+            others = [o for o in statements if o is not s]
+            s.alone = not others
+            s.conflicts_with = sorted(
+                {o.stated.source for o in others if not agree(s.stated, o.stated)}
+            )
+            found = official.get(key, [])
+            if ledger is None:
+                s.official = "no ledger"
+            elif found:
+                s.official = "agrees" if all(agree(s.stated, o) for o in found) else "differs"
+        view.append(OutletCell(*key, statements=statements, official=official.get(key, [])))
+    return view
