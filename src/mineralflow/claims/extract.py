@@ -189,10 +189,15 @@ class _Frame:
     product: str
 
 
-def _number(text: str) -> tuple[Decimal, Decimal]:
-    """The value and resolution (size of the last stated digit) of a written number."""
+def _number(text: str, *, dot_thousands: bool = False) -> tuple[Decimal, Decimal]:
+    """The value and resolution (size of the last stated digit) of a written number.
+
+    ``dot_thousands``: the article writes decimal commas ("18,9%"), so "22.319" is 22,319.
+    """
     if re.fullmatch(r"\d+,\d{1,2}", text):
         text = text.replace(",", ".")
+    elif dot_thousands and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        text = text.replace(".", "")
     else:
         text = text.replace(",", "")
     d = Decimal(text)
@@ -210,6 +215,10 @@ _TONNE_FACTORS = {
     "short ton": Decimal("0.90718474"),
     "short tons": Decimal("0.90718474"),
 }
+_FRACTIONS = {"third": 3, "quarter": 4, "fifth": 5}
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d{1,3},\d{1,2}\s?%")
+# "jumped to 43%", "at 26%": the level of a rate or share, not a change.
+_RATE_LEVEL = re.compile(r"\b(?:to|at|from)\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$", re.I)
 _MOVE_VERB = re.compile(r"\b(?:went|moved|climbed|rose|jumped|shot|picked|increased|ramped)\s+$")
 
 
@@ -220,6 +229,7 @@ class _Reader:
         self.published = published
         self.pub_month = Month.of(published) if published else None
         self.rare_earth_named = bool(lx.RARE_EARTH_WORD.search(text))
+        self.decimal_comma = bool(_DECIMAL_COMMA.search(text))
         self.topic = self._topic()
         self.recent: tuple[str, int] | None = None
         self.frame: _Frame | None = None
@@ -254,6 +264,12 @@ class _Reader:
             for m in lx.product_pattern().finditer(s)
             if (t := lx.lookup_term(m.group())) is not None
         ]
+        codes = lx.code_products()
+        for m in lx.CODE.finditer(s):
+            product = codes.get(m.group().replace(".", ""))
+            if product is not None:
+                terms.append((m.start(), m.end(), lx.Term(product, "code")))
+        terms.sort(key=lambda t: t[0])
         quantities = list(self._quantities(s))
         ranks = self._ranks(s) if lx.TRADE.search(s) else []
         if quantities or ranks:
@@ -261,7 +277,7 @@ class _Reader:
         strict = [
             t
             for _, _, t in terms
-            if t.reading == "strict" and (self.rare_earth_named or not t.needs_rare_earth)
+            if t.reading in ("strict", "code") and (self.rare_earth_named or not t.needs_rare_earth)
         ]
         if strict:
             self.recent = (strict[-1].product, index)
@@ -342,11 +358,13 @@ class _Reader:
     # -- quantities -----------------------------------------------------------------------
     def _quantities(self, s: str) -> Iterator[_Quantity]:
         for m in lx.QUANTITY.finditer(s):
-            value, resolution = _number(m.group("num"))
+            value, resolution = _number(m.group("num"), dot_thousands=self.decimal_comma)
             qualifier = _qualifier(s, m.start())
             if m.group("pct"):
                 direction = _direction(s, m)
                 if direction == 0 or _not_a_change(s, m):
+                    continue
+                if _RATE_LEVEL.search(s, max(0, m.start() - 20), m.start()):
                     continue
                 yield _Quantity(
                     "change",
@@ -404,6 +422,16 @@ class _Reader:
                     value, resolution = Decimal(steps[verb]), Decimal(100)
             elif m.group("twice"):
                 value, resolution = Decimal(100), Decimal(100)
+            elif m.group("frac"):
+                # "down about a third": a fall by that fraction, read like "half".
+                direction = _direction_before(s, m.start())
+                if direction == 0:
+                    continue
+                part = _FRACTIONS[re.split(r"[\s-]", m.group("frac"))[-1].casefold()]
+                value, resolution = Decimal(100) / part * direction, Decimal(10)
+                value = value.quantize(Decimal("0.1"))
+                if qualifier not in ("about", "around", "roughly"):
+                    qualifier = "about"
             else:  # half: "about half of what they were", "fell by half"
                 value, resolution = Decimal(-50), Decimal(10)
                 if qualifier not in ("about", "around", "roughly"):
@@ -462,6 +490,9 @@ class _Reader:
         terms: list[tuple[int, int, lx.Term]],
         chunk: tuple[int, int],
     ) -> str | None:
+        coded = [t for t in terms if t[2].reading == "code"]
+        if coded:  # a tariff code is exact: it decides over words
+            return min(coded, key=lambda t: _distance(t, q))[2].product
         in_chunk = [t for t in terms if chunk[0] <= t[0] < chunk[1]]
         before = [t for t in terms if t[1] <= q.start]
         after = [t for t in terms if t[0] >= q.end]
@@ -631,6 +662,10 @@ class _Reader:
                 measure = "level" if period.is_month else "cumulative"
         elif base is not None:
             measure, period, why = self._change_measure(base, period, why)
+        elif period is not None and not period.is_month:
+            # "fell 18.9% in the first half": a multi-month total changes year on year.
+            measure = "cumulative_change_yoy"
+            notes.append("no base stated; a multi-month total's change is year on year")
         return _Draft(
             q, (0, 0), "", "", "", "", period, why, measure, base is not None, explicit, notes
         )

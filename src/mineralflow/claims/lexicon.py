@@ -115,6 +115,7 @@ WORD_MULTIPLIER = re.compile(
     r"|(?P<verb>doubled|tripled|trebled|quadrupled|halved)\b"
     r"|(?P<half>half)\s+(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|" + _MONTH_ALT + r")\b)"
     r"|(?:by\s+)(?P<byhalf>half)\b"
+    r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)"
     r"|(?P<twice>twice)(?=\s+(?:the|its|their|that|what|as)\b))",
     re.I,
 )
@@ -142,14 +143,14 @@ _UP = (
     r"surges|surging|jumped|jump|jumps|jumping|climbed|climb|climbs|climbing|grew|grow|grows|"
     r"growing|grown|gained|gain|gains|soared|soar|soaring|rebounded|rebound|rebounding|"
     r"skyrocketed|skyrocket|spiked|spike|higher|expanded|boosted|accelerated|more|growth|"
-    r"hike|leapt|leaped|leap|advanced"
+    r"hike|leapt|leaped|leap|advanced|above"
 )
 _DOWN = (
     r"fell|fall|falls|falling|fallen|dropped|drop|drops|dropping|declined|decline|declines|"
     r"declining|decreased|decrease|decreases|decreasing|down|slumped|slump|slumps|plunged|"
     r"plunge|plunges|plummeted|plummet|slid|slide|slides|shrank|shrink|shrunk|contracted|"
     r"contraction|tumbled|tumble|lower|less|dipped|dip|dips|sank|sink|eased|retreated|lost|"
-    r"slipped|slip|reduction|cut|down"
+    r"slipped|slip|reduction|cut|below"
 )
 DIRECTION_AFTER = re.compile(
     rf"\s*(?:[\w/-]+\s+){{0,2}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I
@@ -201,7 +202,8 @@ ANAPHORA = re.compile(
     re.I,
 )
 WORLD = re.compile(
-    r"\b(?:globally|worldwide|to\s+the\s+world|all\s+destinations|in\s+total|total|overall|"
+    r"\b(?:globally|worldwide|abroad|overseas|to\s+the\s+world|all\s+destinations|in\s+total|"
+    r"total|overall|"
     r"global\s+(?:exports|shipments|sales)|all\s+markets)\b",
     re.I,
 )
@@ -210,7 +212,7 @@ CHINA_CUSTOMS = re.compile(
     r"customs|Beijing(?:'s|’s)?\s+customs)\b",
     re.I,
 )
-FROM_CHINA = re.compile(r"\bfrom\s+(?:China|mainland\s+China|the\s+PRC|Chinese)\b")
+FROM_CHINA = re.compile(r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b")
 IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
 # Commodities outside the catalog: a figure for them is no catalog product's.
 OTHER_GOODS = re.compile(
@@ -241,10 +243,11 @@ YOY = re.compile(
     re.I,
 )
 BASE_MONTH = re.compile(
-    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times)\s+(?:the\s+)?"
+    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below)\s+"
+    r"(?:in\s+)?(?:the\s+)?"
     r"(?:levels?\s+(?:of|in)\s+)?(?:" + _QTY_IN_BASE + r")?(?P<bm>" + MONTH + r")(?:'s|’s)?"
     r"(?:,?\s+(?P<by>" + _YEAR + r")|\s+(?P<bly>last\s+year|a\s+year\s+(?:earlier|ago)))?"
-    r"(?:\s+(?:levels?|figures?|totals?|volumes?))?"
+    r"(?:\s+(?:levels?|figures?|totals?|volumes?))?(?!\s+\d{1,2}\b)"
     r"|\b(?:in|from)\s+(?P<bm2>" + MONTH + r")\s+(?P<bly2>last\s+year|a\s+year\s+(?:earlier|ago))"
 )
 # A tonnage inside a base phrase ("from 1,238 tons in May") is that month's level.
@@ -262,8 +265,8 @@ SPAN_PERIOD = re.compile(
     r"first\s+nine\s+months)(?:\s+of(?:\s+the\s+year)?)?(?:\s+(?P<py>" + _YEAR + r"))?"
     r"|(?P<h>H1|H2|Q1|Q2|Q3|Q4|1H|1Q)(?:\s+(?P<hy>" + _YEAR + r"))?"
     r"|(?P<ytd>year[- ]to[- ]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)"
-    r"|(?:in|during|for|throughout|over)\s+(?:the\s+(?:full\s+|whole\s+)?year(?:\s+of)?\s+)?"
-    r"(?P<fy>" + _YEAR + r")\b(?!\s*(?:-|–)\s*\d)"
+    r"|(?:in|during|for|throughout|over)\s+(?:the\s+)?(?:(?:full|whole)\s+)?(?:year\s+)?"
+    r"(?:of\s+)?(?P<fy>" + _YEAR + r")\b(?!\s*(?:-|–)\s*\d)"
     r"|(?:in|during|for|throughout|over)\s+(?P<ly>all\s+of\s+last\s+year|last\s+year))\b",
     re.I,
 )
@@ -294,7 +297,7 @@ ORDINAL_RANK = re.compile(
 TOP_LIST = re.compile(
     r"\b(?:the\s+)?(?:top|largest|biggest)(?:\s+(?:" + _WORDNUM + r"|\d))?\s+(?:[\w-]+\s+)?"
     r"(?:destinations|buyers|importers|markets|recipients|customers)\b"
-    r"(?P<mid>[^.;:]{0,60}?)\s*(?:were|are|was|:)\s+",
+    r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
     re.I,
 )
 FOLLOWED_BY = re.compile(r",?\s*followed\s+by\s+", re.I)
@@ -371,10 +374,14 @@ def _alias_table() -> tuple[dict[str, str], dict[str, str]]:
             continue
         if alias.lower().startswith("the "):
             alias = alias[4:]
-        if not alias[:1].isupper():
-            continue  # "world", "global": handled as world cues, with more care
-        latin.setdefault(alias, row["code"])
+        if alias[:1].isupper():
+            latin.setdefault(alias, row["code"])
     return latin, cjk
+
+
+# Lower-case names that are partners: "the 27-country bloc". World words ("global") are
+# world cues; "the bloc" alone is too loose (catalog note) and is left out.
+_LOWER_ALIASES = re.compile(r"\b27[- ](?:country|nation|member)\s+bloc\b", re.I)
 
 
 @cache
@@ -416,6 +423,8 @@ def find_partners(text: str) -> list[PartnerMention]:
         n, end, code = hit
         found.append(PartnerMention(start, end, code, _role(text, start, end, code)))
         i += n
+    for m in _LOWER_ALIASES.finditer(text):
+        found.append(PartnerMention(m.start(), m.end(), "EU27", _role(text, *m.span(), "EU27")))
     if cjk and _CJK.search(text):
         pattern = _cjk_pattern()
         assert pattern is not None
@@ -460,7 +469,7 @@ class Term:
     rare-earth field; read as the product in context) or ambiguous (several products)."""
 
     product: str
-    reading: str  # strict, loose, ambiguous
+    reading: str  # strict, loose, ambiguous, code
     needs_rare_earth: bool = False
 
 
@@ -504,6 +513,21 @@ def lookup_term(text: str) -> Term | None:
         if term is not None:
             return term
     return None
+
+
+# Tariff codes written in the text ("HS 850511", "8505.11.10"): exact codes of the catalog.
+CODE = re.compile(r"(?<![\d.])(\d{4}(?:\.\d{2}){1,3}|\d{6}(?:\d{2}){0,2})(?![\d])")
+
+
+@cache
+def code_products() -> dict[str, str]:
+    """Catalog codes (exact relation) to their product, digits only."""
+    out: dict[str, str] = {}
+    for p in catalog.products().values():
+        for _classification, code, relation in p.codes:
+            if relation == "exact":
+                out.setdefault(code, p.id)
+    return out
 
 
 RARE_EARTH_WORD = re.compile(r"\brare[\s-]earths?\b|\bNdFeB\b|\bneodymium\b", re.I)

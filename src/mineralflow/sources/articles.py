@@ -237,7 +237,7 @@ _MON = (
     r"AUG|SEPT|SEP|OCT|NOV|DEC)\.?"
 )
 _TEXT_DATES = [
-    re.compile(r"\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"(?:\b(?:Posted|Published|Updated)\s+(?:on\s+)?)?\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
     re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>20\d{2})\b"),
     re.compile(r"\b(?P<d>\d{1,2})\s+" + _MON + r",?\s+(?P<y>20\d{2})\b"),
     re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>20\d{2})\b"),
