@@ -909,7 +909,8 @@ def _bases(s: str) -> list[_Base]:
         found.append(_Base(m.start(), m.end(), "mom"))
     for m in lx.YOY.finditer(s):
         # "the same month in 2024" names the base year, which dates the change.
-        year = int(m.group("sy")) if m.group("sy") else None
+        named = m.group("sy") or m.group("sy2")
+        year = int(named) if named else None
         found.append(_Base(m.start(), m.end(), "yoy", year=year))
     for m in lx.BASE_MONTH.finditer(s):
         if _overlaps([(b.start, b.end) for b in found], m.start(), m.end()):

@@ -150,7 +150,7 @@ _DOWN = (
     r"declining|decreased|decrease|decreases|decreasing|down|slumped|slump|slumps|plunged|"
     r"plunge|plunges|plummeted|plummet|slid|slide|slides|shrank|shrink|shrunk|contracted|"
     r"contraction|tumbled|tumble|lower|less|dipped|dip|dips|sank|sink|eased|retreated|lost|"
-    r"slipped|slip|reduction|cut|below"
+    r"slipped|slip|reduction|cut|below|fewer"
 )
 DIRECTION_AFTER = re.compile(
     rf"\s*(?:[\w/-]+\s+){{0,2}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I
@@ -239,7 +239,9 @@ YOY = re.compile(
     r"(?:earlier|ago|before)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|on)\s+"
     r"(?:last|the\s+previous|the\s+prior)\s+year|(?:the\s+)?(?:same|corresponding)\s+(?:month|"
     r"period|time|months)(?:\s+(?:a\s+year\s+(?:earlier|ago|before)|(?:of\s+)?last\s+year|"
-    r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?)\b",
+    r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?"
+    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
+    r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d))\b",
     re.I,
 )
 BASE_MONTH = re.compile(
