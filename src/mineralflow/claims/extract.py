@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from .. import catalog
@@ -167,6 +168,18 @@ class _Base:
 
 
 @dataclass
+class _Timing:
+    """When a quantity is and what it measures, as far as its sentence says."""
+
+    period: Period | None
+    why: str | None  # what is missing when period is None
+    measure: str | None
+    base_found: bool
+    explicit: bool  # the period is stated in the sentence (not carried over)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _Draft:
     q: _Quantity
     sentence: tuple[int, int]
@@ -180,6 +193,20 @@ class _Draft:
     base_found: bool
     explicit_period: bool
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        q: _Quantity,
+        sentence: tuple[int, int],
+        who: tuple[str, str, str, str],
+        timing: _Timing,
+    ) -> _Draft:
+        reporter, partner, product, flow = who
+        return cls(
+            q, sentence, reporter, partner, product, flow, timing.period, timing.why,
+            timing.measure, timing.base_found, timing.explicit, list(timing.notes),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -306,54 +333,39 @@ class _Reader:
         changes = [q for q in quantities if q.kind == "change"]
         for q in quantities:
             chunk = _chunk_of(chunks, q.start)
-            text_chunk = s[chunk[0] : chunk[1]]
             if lx.FORECAST.search(s, chunk[0], q.start):
                 continue
-            if q.kind == "tonnage" and lx.NOT_A_FLOW.search(text_chunk):
-                if not lx.TRADE.search(text_chunk):
-                    continue
+            if (
+                q.kind == "tonnage"
+                and lx.NOT_A_FLOW.search(s, *chunk)
+                and not lx.TRADE.search(s, *chunk)
+            ):
+                continue  # output, capacity, quotas: not a flow
             product = self._product(index, s, q, terms, chunk)
             if product is None:
                 continue
             reporter, partner, flow = self._partner(
                 s, q, chunks, partners, world, anaphora, china_customs
             )
-            draft = self._measure(s, q, changes, bases, periods, chunks, anaphora)
-            draft.sentence = (a, b)
-            draft.reporter, draft.partner, draft.flow, draft.product = (
-                reporter,
-                partner,
-                flow,
-                product,
-            )
-            draft.q = replace(q, start=q.start + a, end=q.end + a)
-            made.append(draft)
+            timing = self._measure(q, changes, bases, periods, chunks)
+            shifted = replace(q, start=q.start + a, end=q.end + a)
+            made.append(_Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing))
         self.drafts.extend(made)
-        levels = [d for d in made if d.q.kind != "rank"]
-        if levels:
-            last = levels[-1]
-            period = next((d.period for d in reversed(levels) if d.period), None)
-            self.frame = _Frame(last.partner, period or (self.frame and self.frame.period), last.product)
+        if made:
+            last = made[-1]
+            period = next((d.period for d in reversed(made) if d.period), None)
+            if period is None and self.frame is not None:
+                period = self.frame.period
+            self.frame = _Frame(last.partner, period, last.product)
         for r in ranks:
             product = self._product(index, s, r, terms, _chunk_of(chunks, r.start))
             if product is None:
                 continue
-            period, why, explicit = self._pick_period(s, r, periods, chunks, bases, None, anaphora=True)
-            self.drafts.append(
-                _Draft(
-                    q=replace(r, start=r.start + a, end=r.end + a),
-                    sentence=(a, b),
-                    reporter="CHN",
-                    partner=r.partner or "WLD",
-                    product=product,
-                    flow="export",
-                    period=period,
-                    period_why=why,
-                    measure="rank",
-                    base_found=True,
-                    explicit_period=explicit,
-                )
-            )
+            period, why, explicit = self._pick_period(r, periods, chunks, bases, None)
+            timing = _Timing(period, why, "rank", True, explicit)
+            shifted = replace(r, start=r.start + a, end=r.end + a)
+            who = ("CHN", r.partner or "WLD", product, "export")
+            self.drafts.append(_Draft.of(shifted, (a, b), who, timing))
 
     # -- quantities -----------------------------------------------------------------------
     def _quantities(self, s: str) -> Iterator[_Quantity]:
@@ -492,12 +504,12 @@ class _Reader:
     ) -> str | None:
         coded = [t for t in terms if t[2].reading == "code"]
         if coded:  # a tariff code is exact: it decides over words
-            return min(coded, key=lambda t: _distance(t, q))[2].product
+            return min(coded, key=lambda t: _distance((t[0], t[1]), q))[2].product
         in_chunk = [t for t in terms if chunk[0] <= t[0] < chunk[1]]
         before = [t for t in terms if t[1] <= q.start]
         after = [t for t in terms if t[0] >= q.end]
         if in_chunk:
-            term = min(in_chunk, key=lambda t: _distance(t, q))[2]
+            term = min(in_chunk, key=lambda t: _distance((t[0], t[1]), q))[2]
         elif before:
             term = before[-1][2]
         elif after:
@@ -581,7 +593,9 @@ class _Reader:
                 why = f"'{m.group()}' needs a publication date; pass --published YYYY-MM-DD"
                 marks.append(_PeriodMark(m.start(), m.end(), None, why=why))
             else:
-                marks.append(_PeriodMark(m.start(), m.end(), Period.month(self.pub_month.shift(-1))))
+                marks.append(
+                    _PeriodMark(m.start(), m.end(), Period.month(self.pub_month.shift(-1)))
+                )
         return sorted(marks, key=lambda p: p.start)
 
     def _month_mark(self, start: int, end: int, month: int, year: int | None) -> _PeriodMark:
@@ -627,7 +641,10 @@ class _Reader:
             return _PeriodMark(m.start(), m.end(), Period(Month(end.year, 1), end))
         if year is None:
             if self.pub_month is None:
-                why = f"'{m.group()}' has no year and the article no date; pass --published YYYY-MM-DD"
+                why = (
+                    f"'{m.group()}' has no year and the article no date; "
+                    "pass --published YYYY-MM-DD"
+                )
                 return _PeriodMark(m.start(), m.end(), None, why=why)
             year = self.pub_month.year
             if Month(year, last) > self.pub_month:
@@ -636,25 +653,22 @@ class _Reader:
 
     def _measure(
         self,
-        s: str,
         q: _Quantity,
         changes: list[_Quantity],
         bases: list[_Base],
         periods: list[_PeriodMark],
         chunks: list[tuple[int, int]],
-        anaphora: bool,
-    ) -> _Draft:
+    ) -> _Timing:
         base = _base_for(q, changes, bases) if q.kind == "change" else None
         inside = next((b for b in bases if b.kind == "month" and b.start <= q.start < b.end), None)
         if q.kind == "tonnage" and inside is not None and inside.month is not None:
             # "up 160% from 1,238 tons in May": 1,238 t is May's level.
-            period = self._base_month(inside, None)
-            why = None if period else "the base month has no year; pass --published YYYY-MM-DD"
-            return _Draft(
-                q, (0, 0), "", "", "", "", Period.month(period) if period else None, why,
-                "level", True, True,
-            )  # fmt: skip
-        period, why, explicit = self._pick_period(s, q, periods, chunks, bases, base, anaphora)
+            month = self._base_month(inside, None)
+            if month is None:
+                missing = "the base month has no year; pass --published YYYY-MM-DD"
+                return _Timing(None, missing, None, True, True)
+            return _Timing(Period.month(month), None, "level", True, True)
+        period, why, explicit = self._pick_period(q, periods, chunks, bases, base)
         measure: str | None = None
         notes: list[str] = []
         if q.kind == "tonnage":
@@ -666,19 +680,15 @@ class _Reader:
             # "fell 18.9% in the first half": a multi-month total changes year on year.
             measure = "cumulative_change_yoy"
             notes.append("no base stated; a multi-month total's change is year on year")
-        return _Draft(
-            q, (0, 0), "", "", "", "", period, why, measure, base is not None, explicit, notes
-        )
+        return _Timing(period, why, measure, base is not None, explicit, notes)
 
     def _pick_period(
         self,
-        s: str,
         q: _Quantity,
         periods: list[_PeriodMark],
         chunks: list[tuple[int, int]],
         bases: list[_Base],
         base: _Base | None,
-        anaphora: bool,
     ) -> tuple[Period | None, str | None, bool]:
         """The period of a quantity: (period, why it is missing, stated in this sentence)."""
         chunk = _chunk_of(chunks, q.start)
@@ -834,7 +844,7 @@ def _latest(month: int, not_after: Month) -> Month:
 
 def _chunks(s: str) -> list[tuple[int, int]]:
     cuts = [0, *(m.end() for m in lx.CHUNK_BREAK.finditer(s)), len(s)]
-    return [(lo, hi) for lo, hi in zip(cuts, cuts[1:], strict=False) if hi > lo] or [(0, len(s))]
+    return [(lo, hi) for lo, hi in pairwise(cuts) if hi > lo] or [(0, len(s))]
 
 
 def _chunk_of(chunks: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -844,7 +854,7 @@ def _chunk_of(chunks: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return chunks[-1]
 
 
-def _distance(span: tuple[int, ...], q: _Quantity) -> int:
+def _distance(span: tuple[int, int], q: _Quantity) -> int:
     start, end = span[0], span[1]
     if end <= q.start:
         return q.start - end
@@ -946,9 +956,7 @@ def _base_for(q: _Quantity, changes: list[_Quantity], bases: list[_Base]) -> _Ba
     return before[-1] if before else None
 
 
-def _partner_list(
-    s: str, mentions: list[lx.PartnerMention], start: int
-) -> list[lx.PartnerMention]:
+def _partner_list(s: str, mentions: list[lx.PartnerMention], start: int) -> list[lx.PartnerMention]:
     """Partners listed from ``start`` on, separated only by commas and "and"."""
     out: list[lx.PartnerMention] = []
     pos = start

@@ -106,14 +106,18 @@ QUANTITY = re.compile(
     r"(?P<pct>\s?%|\s?(?:percent|per\s+cent|pct)\b)"
     r"|(?:\s|-)(?:(?P<scale>" + _SCALE + r")\s+)?(?P<tunit>" + _TUNIT + r")(?![\w])"
     r"|[\s-]?(?P<fold>fold)\b"
-    r"|\s+(?P<times>times)(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|" + _MONTH_ALT + r")\b)"
+    r"|\s+(?P<times>times)(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|"
+    + _MONTH_ALT
+    + r")\b)"
     r")"
 )
 WORD_MULTIPLIER = re.compile(
     r"\b(?:(?P<wnum>" + _WORDNUM + r")(?:[\s-]?(?P<fold>fold)\b|\s+(?P<times>times)"
     r"(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|" + _MONTH_ALT + r")\b))"
     r"|(?P<verb>doubled|tripled|trebled|quadrupled|halved)\b"
-    r"|(?P<half>half)\s+(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|" + _MONTH_ALT + r")\b)"
+    r"|(?P<half>half)\s+(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|"
+    + _MONTH_ALT
+    + r")\b)"
     r"|(?:by\s+)(?P<byhalf>half)\b"
     r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)"
     r"|(?P<twice>twice)(?=\s+(?:the|its|their|that|what|as)\b))",
@@ -212,7 +216,9 @@ CHINA_CUSTOMS = re.compile(
     r"customs|Beijing(?:'s|’s)?\s+customs)\b",
     re.I,
 )
-FROM_CHINA = re.compile(r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b")
+FROM_CHINA = re.compile(
+    r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b"
+)
 IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
 # Commodities outside the catalog: a figure for them is no catalog product's.
 OTHER_GOODS = re.compile(
@@ -313,9 +319,12 @@ ABBREVIATION = re.compile(
 )
 # After "U.S." these words start a new sentence; any other capitalised word continues it.
 STARTERS = frozenset(
-    "The This That It However But In On China Chinese Exports Shipments Total Meanwhile "
-    "Analysts Data Customs According Last Beijing Washington Germany Japan".split()
-)
+    {
+        "The", "This", "That", "It", "However", "But", "In", "On", "China", "Chinese",
+        "Exports", "Shipments", "Total", "Meanwhile", "Analysts", "Data", "Customs",
+        "According", "Last", "Beijing", "Washington", "Germany", "Japan",
+    }
+)  # fmt: skip
 CHUNK_BREAK = re.compile(
     r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s+(?=(?:while|whereas|but|although|though|yet)\b)"
 )
@@ -501,7 +510,8 @@ def _fold(term: str) -> str:
 @cache
 def product_pattern() -> re.Pattern[str]:
     alt = "|".join(
-        re.escape(t).replace(r"\ ", r"[\s-]+") for t in sorted(product_terms(), key=len, reverse=True)
+        re.escape(t).replace(r"\ ", r"[\s-]+")
+        for t in sorted(product_terms(), key=len, reverse=True)
     )
     return re.compile(rf"(?<![\w-])(?:{alt})(?:s|es)?(?![\w])", re.I)
 

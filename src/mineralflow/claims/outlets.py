@@ -141,19 +141,18 @@ def outlet_view(
     official = _official(ledger, claims) if ledger is not None else {}
     cells: dict[tuple[str, ...], dict[tuple[str, str, float, str], OutletStatement]] = {}
     for c in claims:
-        assert c.period is not None and c.measure is not None
-        key = (c.reporter, c.partner, c.product, c.flow, c.period, c.measure)
+        key = (c.reporter, c.partner, c.product, c.flow, str(c.period), str(c.measure))
         stated = Stated(
             c.source, outlets.get(c.source, c.source), c.stated, c.value, c.resolution, c.qualifier
         )
         same = (c.source, c.qualifier, c.value, c.stated)
-        statements = cells.setdefault(key, {})
-        if same in statements:
-            statements[same].spans.append(c.span)
+        in_cell = cells.setdefault(key, {})
+        if same in in_cell:
+            in_cell[same].spans.append(c.span)
         else:
-            statements[same] = OutletStatement(stated, [c.span])
+            in_cell[same] = OutletStatement(stated, [c.span])
     view = []
-    for key, by_statement in sorted(cells.items()):
+    for cell, by_statement in sorted(cells.items()):
         statements = list(by_statement.values())
         for s in statements:
             # Against every other statement, the same outlet's restatements included.
@@ -162,10 +161,14 @@ def outlet_view(
             s.conflicts_with = sorted(
                 {o.stated.source for o in others if not agree(s.stated, o.stated)}
             )
-            found = official.get(key, [])
+            found = official.get(cell, [])
             if ledger is None:
                 s.official = "no ledger"
             elif found:
                 s.official = "agrees" if all(agree(s.stated, o) for o in found) else "differs"
-        view.append(OutletCell(*key, statements=statements, official=official.get(key, [])))
+        reporter, partner, product, flow, period, measure = cell
+        found = official.get(cell, [])
+        view.append(
+            OutletCell(reporter, partner, product, flow, period, measure, statements, found)
+        )
     return view

@@ -100,7 +100,8 @@ def read_claims(
 
 def figure_row(article: Article, claim: Claim) -> dict[str, Any]:
     """The ledger's ``figures`` row for a resolved claim."""
-    assert claim.period is not None and claim.measure is not None
+    if claim.period is None or claim.measure is None:
+        raise ValueError(f"claim at {claim.span} is unresolved: {claim.unresolved}")
     period = Period.parse(claim.period)
     locator = f"{article.name} chars {claim.span[0]}-{claim.span[1]}"
     row: dict[str, Any] = {

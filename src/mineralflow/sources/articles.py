@@ -68,9 +68,7 @@ def article_paths(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                )
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
             )
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
@@ -84,9 +82,7 @@ def article_paths(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
                     )
                 )
         else:
-            errors.append(
-                InputError("no such file or folder", path=path, fix="check the path")
-            )
+            errors.append(InputError("no such file or folder", path=path, fix="check the path"))
     return found, errors
 
 
@@ -126,9 +122,7 @@ def read_article(path: Path, *, published: dt.date | None = None) -> Article:
     return _text_article(path, text, content_hash, published)
 
 
-def _html_article(
-    path: Path, html: str, content_hash: str, published: dt.date | None
-) -> Article:
+def _html_article(path: Path, html: str, content_hash: str, published: dt.date | None) -> Article:
     import trafilatura
 
     try:
@@ -159,6 +153,7 @@ def _html_article(
     title = (getattr(doc, "title", None) or "").strip()
     text = body if not title or body.startswith(title) else f"{title}\n{body}"
     meta_date = _iso_date(getattr(doc, "date", None))
+    when: dt.date | None
     if meta_date is not None:
         when, how = meta_date, "page metadata"
     else:
@@ -181,9 +176,7 @@ def _html_article(
     )
 
 
-def _text_article(
-    path: Path, text: str, content_hash: str, published: dt.date | None
-) -> Article:
+def _text_article(path: Path, text: str, content_hash: str, published: dt.date | None) -> Article:
     when, how = _publication_date(text, published)
     authority, original = _authority(text, "", None)
     return Article(
@@ -237,7 +230,9 @@ _MON = (
     r"AUG|SEPT|SEP|OCT|NOV|DEC)\.?"
 )
 _TEXT_DATES = [
-    re.compile(r"(?:\b(?:Posted|Published|Updated)\s+(?:on\s+)?)?\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(
+        r"(?:\b(?:Posted|Published|Updated)\s+(?:on\s+)?)?\b(?P<y>20\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"
+    ),
     re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>20\d{2})\b"),
     re.compile(r"\b(?P<d>\d{1,2})\s+" + _MON + r",?\s+(?P<y>20\d{2})\b"),
     re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>20\d{2})\b"),
@@ -325,8 +320,9 @@ _WIRE_HOSTS = {
 def _authority(text: str, outlet: str, url: str | None) -> tuple[str, str | None]:
     """``(authority, original_publisher)``: a wire's own site or a verbatim repost of a wire
     story is ``wire``; anything else is ``trade_press``, crediting the wire it cites."""
+    site = outlet.casefold()
     for host, wire in _WIRE_HOSTS.items():
-        if (url and host in url) or host == outlet.casefold() or wire.casefold() == outlet.casefold():
+        if (url and host in url) or site in (host, wire.casefold()):
             return "wire", wire
     end = _BOILERPLATE.search(text)
     main = _PHOTO.sub("", text[: end.start()] if end else text)
