@@ -195,12 +195,14 @@ TRADE = re.compile(
     r"quotas?|permits?|rules?|regime|applications?))|exporters?|"
     r"import(?:s|ed|ing)?(?!\s+(?:tariffs?|duties|controls?|restrictions?|bans?))|importers?|"
     r"shipments?|shipped|shipping|sold|sales\s+to|deliver(?:ies|ed|y)|supplied|outbound|"
-    r"destinations?|buyers?|went\s+to|sent\s+to|overseas\s+sales|outflows?)\b",
+    r"destinations?|buyers?|went\s+to|sent\s+to|overseas\s+sales|outflows?)\b"
+    # "June's total": the month's flow, named by its month.
+    r"|\b(?:" + _MONTH_ALT + r")(?:'s|’s)\s+(?:total|tally|volume|figure)\b",
     re.I,
 )
 ANAPHORA = re.compile(
     r"\b(?:(?:this|that|the)\s+(?:figure|number|volume|amount|level|total|increase|surge|"
-    r"rise|jump|rebound|drop|decline|fall|gain|tally)|june's\s+total)\b"
+    r"rise|jump|rebound|drop|decline|fall|gain|tally))\b"
     r"|^\W*(?:However,?\s+|But\s+|Still,?\s+|Even\s+so,?\s+)?(?:This|That|It)\s+"
     r"(?:represents|marks|is|was|remains|remained|stood|came|means|amounts)\b",
     re.I,
