@@ -53,12 +53,17 @@ def test_source_id_comes_from_the_bytes(tmp_path: Path) -> None:
     ("head", "published", "expected", "how"),
     [
         ("Bota Posted on 2025-07-21 09:35:00\nText.", None, dt.date(2025, 7, 21), "Posted on"),
-        ("Headline\nCHINA, JUL 20 – Exports rose.", dt.date(2025, 7, 25), dt.date(2025, 7, 20), "JUL 20"),
+        (
+            "Headline\nCHINA, JUL 20 – Exports rose.",
+            dt.date(2025, 7, 25),
+            dt.date(2025, 7, 20),
+            "JUL 20",
+        ),
         ("On 20/7, customs reported exports.", dt.date(2025, 7, 20), dt.date(2025, 7, 20), "20/7"),
         ("BEIJING, July 20, 2025 - Exports rose.", None, dt.date(2025, 7, 20), "July 20, 2025"),
         ("Exports rose in June.", dt.date(2025, 7, 20), dt.date(2025, 7, 20), "--published"),
     ],
-)  # fmt: skip
+)
 def test_publication_date_from_the_text_else_the_option(
     tmp_path: Path, head: str, published: dt.date | None, expected: dt.date, how: str
 ) -> None:
@@ -76,13 +81,17 @@ def test_a_dateline_without_a_year_and_no_option_stays_unknown(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("text", "authority", "original"),
     [
-        ("Exports rose 10%.\nAnalysts expect more. - Reuters\n\nRelated Articles\n", "wire", "Reuters"),
+        (
+            "Exports rose 10%.\nAnalysts expect more. - Reuters\n\nRelated Articles\n",
+            "wire",
+            "Reuters",
+        ),
         ("HONG KONG (Reuters) - Exports rose.", "wire", "Reuters"),
         ("Exports rose.\nPhoto: Reuters\nHa Thu (Reuters)", "trade_press", "Reuters"),
         ("Exports rose.\nPhoto: Reuters", "trade_press", None),
         ("Exports rose.\n\nRelated Articles\nStocks fell. - Reuters", "trade_press", None),
     ],
-)  # fmt: skip
+)
 def test_authority_wire_only_for_a_verbatim_wire_story(
     tmp_path: Path, text: str, authority: str, original: str | None
 ) -> None:
@@ -97,9 +106,13 @@ def test_authority_wire_only_for_a_verbatim_wire_story(
         ("blank.txt", b"  \n\t\n", "no text in the file"),
         ("binary.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
         ("latin1.txt", "Exports to Curaçao rose.".encode("latin-1"), "not UTF-8"),
-        ("broken.html", b"<html><head><title></title></head><body><div></div></body>", "no article text"),
+        (
+            "broken.html",
+            b"<html><head><title></title></head><body><div></div></body>",
+            "no article text",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_files_raise_a_one_line_error_naming_the_file(
     tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
@@ -108,7 +121,8 @@ def test_bad_files_raise_a_one_line_error_naming_the_file(
         read_article(path)
     text = str(info.value)
     assert text.startswith(str(path))
-    assert message in text and "\n" not in text
+    assert message in text
+    assert "\n" not in text
     assert info.value.fix
 
 

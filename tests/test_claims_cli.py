@@ -67,7 +67,8 @@ def test_csv_and_table(run_cli: CliRunner, folder: Path) -> None:
         ("IND", "143", f"{pct}-{pct + 4}"),
     ]
     code, out, _ = run_cli("claims", str(folder / "note.txt"))
-    assert code == 0 and "IND" in out
+    assert code == 0
+    assert "IND" in out
 
 
 def test_bad_files_get_one_line_each_the_rest_is_read_and_exit_is_2(
@@ -97,7 +98,8 @@ def test_only_bad_files_leave_the_ledger_as_it_was(
         before = ledger.table("figures").count().execute()
     add_bad_files(tmp_path)
     code, _, err = run_cli("claims", str(tmp_path), "--save", "--db", str(db_path))
-    assert code == 2 and "3 files failed" in err
+    assert code == 2
+    assert "3 files failed" in err
     with Ledger.open(db_path, read_only=True) as ledger:
         assert ledger.table("figures").count().execute() == before
 
@@ -117,9 +119,11 @@ def test_bad_published_date_is_a_usage_error(run_cli: CliRunner, folder: Path) -
 
 def test_save_twice_changes_nothing(run_cli: CliRunner, folder: Path, db_path: Path) -> None:
     code, _, err = run_cli("claims", str(folder), "--save", "--db", str(db_path))
-    assert code == 0 and "2 articles and 12 figures added" in err
+    assert code == 0
+    assert "2 articles and 12 figures added" in err
     code, _, err = run_cli("claims", str(folder), "--save", "--db", str(db_path))
-    assert code == 0 and "already in the ledger" in err
+    assert code == 0
+    assert "already in the ledger" in err
     with Ledger.open(db_path, read_only=True) as ledger:
         assert ledger.table("figures").count().execute() == 12
 

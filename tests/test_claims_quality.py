@@ -22,7 +22,7 @@ PRECISION, RECALL = 0.95, 0.90
 
 @pytest.mark.parametrize("name", ["written.json", "holdout.json"])
 def test_written_sets_meet_the_goals(name: str) -> None:
-    scores, sentences = evaluate_written(LABELS / name)
+    scores, _sentences = evaluate_written(LABELS / name)
     assert scores.expected > 30
     assert scores.precision() >= PRECISION, scores.mistakes
     assert scores.recall() >= RECALL, scores.mistakes

@@ -104,7 +104,8 @@ def test_json_contract(run_cli: CliRunner, shared: Path) -> None:
     assert len(records) == 53
     partners = set(catalog.countries())
     for r in records:
-        assert r["reporter"] in partners and r["partner"] in partners
+        assert r["reporter"] in partners
+        assert r["partner"] in partners
         assert re.fullmatch(r"[A-Z]{3}|WLD|EU27|REG_[A-Z_]+", r["partner"])
         assert r["product"] in catalog.products()
         assert r["flow"] in ("export", "import")
@@ -117,7 +118,8 @@ def test_json_contract(run_cli: CliRunner, shared: Path) -> None:
         text = (shared / "seeds" / r["source"]).read_text(encoding="utf-8")
         assert text[start:end] == r["stated"]
     unresolved = [r for r in records if r["unresolved"]]
-    assert len(unresolved) == 1 and "base" in unresolved[0]["unresolved"]
+    assert len(unresolved) == 1
+    assert "base" in unresolved[0]["unresolved"]
 
 
 def test_outlet_view_of_the_seeds_agrees_within_rounding(report: ClaimsReport) -> None:
