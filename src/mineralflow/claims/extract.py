@@ -298,9 +298,12 @@ class _Reader:
                 terms.append((m.start(), m.end(), lx.Term(product, "code")))
         terms.sort(key=lambda t: t[0])
         quantities = list(self._quantities(s))
-        ranks = self._ranks(s) if lx.TRADE.search(s) else []
+        trade = lx.TRADE.search(s) is not None
+        ranked = trade and lx.RANK_HINT.search(s) is not None
+        partners = lx.find_partners(s) if quantities or ranked else []
+        ranks = self._ranks(s, partners) if ranked else []
         if quantities or ranks:
-            self._figures(index, a, b, s, terms, quantities, ranks)
+            self._figures(index, a, b, s, terms, quantities, ranks, partners, trade)
         strict = [
             t
             for _, _, t in terms
@@ -318,17 +321,19 @@ class _Reader:
         terms: list[tuple[int, int, lx.Term]],
         quantities: list[_Quantity],
         ranks: list[_Quantity],
+        mentions: list[lx.PartnerMention],
+        trade: bool,
     ) -> None:
-        trade = lx.TRADE.search(s) is not None
         anaphora = lx.ANAPHORA.search(s) is not None
         if not trade and not (anaphora and self.frame is not None):
             return
         chunks = _chunks(s)
-        partners = [p for p in lx.find_partners(s) if p.role not in ("reporter", "actor")]
+        partners = [p for p in mentions if p.role not in ("reporter", "actor")]
         world = [(m.start(), m.end()) for m in lx.WORLD.finditer(s)]
         bases = _bases(s)
         periods = self._periods(s, bases)
         china_customs = lx.CHINA_CUSTOMS.search(s) is not None
+        goods = [m.start() for m in lx.OTHER_GOODS.finditer(s)] if not terms else []
         made: list[_Draft] = []
         changes = [q for q in quantities if q.kind == "change"]
         for q in quantities:
@@ -341,7 +346,7 @@ class _Reader:
                 and not lx.TRADE.search(s, *chunk)
             ):
                 continue  # output, capacity, quotas: not a flow
-            product = self._product(index, s, q, terms, chunk)
+            product = self._product(index, s, q, terms, chunk, goods)
             if product is None:
                 continue
             reporter, partner, flow = self._partner(
@@ -358,7 +363,7 @@ class _Reader:
                 period = self.frame.period
             self.frame = _Frame(last.partner, period, last.product)
         for r in ranks:
-            product = self._product(index, s, r, terms, _chunk_of(chunks, r.start))
+            product = self._product(index, s, r, terms, _chunk_of(chunks, r.start), goods)
             if product is None:
                 continue
             period, why, explicit = self._pick_period(r, periods, chunks, bases, None)
@@ -369,12 +374,14 @@ class _Reader:
 
     # -- quantities -----------------------------------------------------------------------
     def _quantities(self, s: str) -> Iterator[_Quantity]:
+        chunks: list[tuple[int, int]] | None = None
         for m in lx.QUANTITY.finditer(s):
             value, resolution = _number(m.group("num"), dot_thousands=self.decimal_comma)
             qualifier = _qualifier(s, m.start())
             if m.group("pct"):
                 direction = _direction(s, m)
-                if direction == 0 or _not_a_change(s, m):
+                chunks = chunks or _chunks(s)
+                if direction == 0 or _not_a_change(s, m, chunks):
                     continue
                 if _RATE_LEVEL.search(s, max(0, m.start() - 20), m.start()):
                     continue
@@ -416,6 +423,8 @@ class _Reader:
                     m.group().strip(),
                     qualifier,
                 )
+        if not lx.MULTIPLIER_HINT.search(s):
+            return
         for m in lx.WORD_MULTIPLIER.finditer(s):
             qualifier = _qualifier(s, m.start())
             word = m.group().strip()
@@ -454,10 +463,10 @@ class _Reader:
                 continue
             yield _Quantity("change", m.start(), m.end(), value, resolution, word, qualifier)
 
-    def _ranks(self, s: str) -> list[_Quantity]:
+    def _ranks(self, s: str, partners: list[lx.PartnerMention]) -> list[_Quantity]:
         """Ranks of destinations: "the second-largest destination, after Germany", "the top
         importers were A, B and C", "... followed by B and C"."""
-        mentions = [p for p in lx.find_partners(s) if p.role not in ("reporter", "actor")]
+        mentions = [p for p in partners if p.role not in ("reporter", "actor")]
         out: dict[str, _Quantity] = {}
 
         def add(code: str, rank: int, start: int, end: int) -> None:
@@ -501,6 +510,7 @@ class _Reader:
         q: _Quantity,
         terms: list[tuple[int, int, lx.Term]],
         chunk: tuple[int, int],
+        goods: list[int],
     ) -> str | None:
         coded = [t for t in terms if t[2].reading == "code"]
         if coded:  # a tariff code is exact: it decides over words
@@ -515,8 +525,8 @@ class _Reader:
         elif after:
             term = after[0][2]
         else:
-            if lx.OTHER_GOODS.search(s, chunk[0], chunk[1]):
-                return None
+            if any(chunk[0] <= g < chunk[1] for g in goods):
+                return None  # soybeans, steel...: another commodity's figure
             return self._context_product(index)
         if term.reading == "ambiguous":
             return None
@@ -573,7 +583,8 @@ class _Reader:
     def _periods(self, s: str, bases: list[_Base]) -> list[_PeriodMark]:
         marks: list[_PeriodMark] = []
         taken: list[tuple[int, int]] = [(b.start, b.end) for b in bases]
-        for m in lx.SPAN_PERIOD.finditer(s):
+        spans = lx.SPAN_PERIOD.finditer(s) if lx.SPAN_HINT.search(s) else iter(())
+        for m in spans:
             if _overlaps(taken, m.start(), m.end()):
                 continue
             marks.append(self._span_mark(m))
@@ -904,20 +915,24 @@ def _direction_before(s: str, start: int) -> int:
     return 1 if hits[-1].group("up") else -1
 
 
-def _not_a_change(s: str, m: re.Match[str]) -> bool:
+def _not_a_change(s: str, m: re.Match[str], chunks: list[tuple[int, int]]) -> bool:
     if lx.NOT_A_CHANGE_AFTER.match(s, m.end(), min(len(s), m.end() + 30)):
         return True
-    if lx.NOT_A_CHANGE_BEFORE.search(s, max(0, m.start() - 40), m.start()):
+    window = max(0, m.start() - 40)
+    if lx.NOT_A_CHANGE_HINT.search(s, window, m.start()) and lx.NOT_A_CHANGE_BEFORE.search(
+        s, window, m.start()
+    ):
         return True
-    chunk = _chunk_of(_chunks(s), m.start())
+    chunk = _chunk_of(chunks, m.start())
     return lx.VALUE_WORDS.search(s, chunk[0], chunk[1]) is not None
 
 
 def _bases(s: str) -> list[_Base]:
     found: list[_Base] = []
-    for m in lx.MOM.finditer(s):
+    hinted = lx.BASE_HINT.search(s) is not None or lx.SPAN_HINT.search(s) is not None
+    for m in lx.MOM.finditer(s) if hinted else ():
         found.append(_Base(m.start(), m.end(), "mom"))
-    for m in lx.YOY.finditer(s):
+    for m in lx.YOY.finditer(s) if hinted else ():
         # "the same month in 2024" names the base year, which dates the change.
         named = m.group("sy") or m.group("sy2")
         year = int(named) if named else None

@@ -172,6 +172,9 @@ NOT_A_CHANGE_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,2}$",
     re.I,
 )
+NOT_A_CHANGE_HINT = re.compile(
+    r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent", re.I
+)
 VALUE_WORDS = re.compile(
     r"(?:\bvalue\b|\bworth\b|\brevenues?\b|\bprices?\b|\bpriced\b|US\$|\$|€|¥|\byuan\b|"
     r"\bdollars?\b|\bprofits?\b|\bearnings\b|\bstocks?\b|\bshares\b|\bindex\b)",
@@ -357,6 +360,17 @@ IMPORTER_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:imported|imports|bought|purchased|received|took|takes|buyers|importers)\b"
 )
 _TOKEN = re.compile(r"[^\W\d_][\w.'’&-]*")
+# Cheap tests that let a sentence skip a costly pattern that cannot match it.
+MULTIPLIER_HINT = re.compile(
+    r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth", re.I
+)
+RANK_HINT = re.compile(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
+SPAN_HINT = re.compile(
+    r"first|half|\b[HQ][1-4]\b|\b1[HQ]\b|to[- ]date|so\s+far|\b(?:19|20)\d{2}\b|"
+    r"(?:" + _MONTH_ALT + r")\.?\s*(?:-|–|to\b|through\b|until\b)",
+    re.I,
+)
+BASE_HINT = re.compile(r"month|m/m|mom|sequential|year|y/y|yoy|annual|same|corresponding", re.I)
 _SPACES = re.compile(r"\s+")
 _MAX_ALIAS_WORDS = 6
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -398,6 +412,17 @@ _LOWER_ALIASES = re.compile(r"\b27[- ](?:country|nation|member)\s+bloc\b", re.I)
 
 
 @cache
+def _first_words() -> dict[str, int]:
+    """First word of each Latin alias -> the most words an alias starting with it has."""
+    latin, _ = _alias_table()
+    out: dict[str, int] = {}
+    for alias in latin:
+        words = alias.split()
+        out[words[0]] = max(out.get(words[0], 0), len(words))
+    return out
+
+
+@cache
 def _cjk_pattern() -> re.Pattern[str] | None:
     _, cjk = _alias_table()
     if not cjk:
@@ -412,16 +437,18 @@ def find_partners(text: str) -> list[PartnerMention]:
     cost is linear in the sentence length.
     """
     latin, cjk = _alias_table()
+    first = _first_words()
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     found: list[PartnerMention] = []
     i = 0
     while i < len(tokens):
         start, _, word = tokens[i]
-        if not word[:1].isupper():
+        longest = first.get(word) or first.get(_strip_possessive(word))
+        if not longest:  # no alias starts with this word: the common case, kept cheap
             i += 1
             continue
         hit: tuple[int, int, str] | None = None
-        for n in range(min(_MAX_ALIAS_WORDS, len(tokens) - i), 0, -1):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
             end = tokens[i + n - 1][1]
             key = _SPACES.sub(" ", text[start:end])
             for candidate in (key, _strip_possessive(key)):
