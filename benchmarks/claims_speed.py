@@ -137,9 +137,7 @@ def main() -> None:
     print(f"figures read: {figures} ({figures / args.pages:.1f} per page)")
     print(f"end to end (read_claims): {e2e:.0f} articles/s on one core (median of {args.rounds})")
     print(f"trafilatura alone:        {traf:.0f} pages/s on one core")
-    print(
-        f"our file handling and sentence rules add {100 * (traf / e2e - 1):.0f}% to trafilatura's time"
-    )
+    print(f"reading files and the sentence rules add {100 * (traf / e2e - 1):.0f}% to trafilatura")
 
 
 if __name__ == "__main__":
