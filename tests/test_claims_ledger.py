@@ -138,3 +138,21 @@ def test_outlet_view_compares_with_official_figures(ledger: Ledger, report: Clai
     assert {s.official for s in level.statements} == {"agrees"}
     mom = next(c for c in cells if c.measure == "change_mom")
     assert {s.official for s in mom.statements} == {"no official figure"}
+
+
+def test_outlet_view_brings_in_the_ledgers_other_sources(bundled: Ledger, tmp_path: Path) -> None:
+    article(
+        tmp_path,
+        "us.txt",
+        "Posted on 2025-07-21\nThe US imported about 353 tonnes of rare earth magnets in June, "
+        "although exports were about half of what they were from June last year.",
+    )
+    report = read_claims([tmp_path])
+    cells = {(c.partner, c.period, c.measure): c for c in outlet_view(report, ledger=bundled)}
+    yoy = cells[("USA", "2025-06", "change_yoy")]
+    by_source = {s.stated.source: s for s in yoy.statements}
+    assert by_source["daily8-scmp-2025-06"].from_ledger
+    assert by_source["daily8-scmp-2025-06"].stated.value == -52
+    assert by_source["us.txt"].agrees_with_others is True  # about -50 and -52 can both be true
+    alone = outlet_view(report, ledger=bundled, include_ledger=False)
+    assert all(not s.from_ledger for c in alone for s in c.statements)

@@ -59,6 +59,7 @@ class OutletStatement:
     conflicts_with: list[str] = field(default_factory=list)  # sources it disagrees with
     official: str = "no official figure"  # agrees, differs, no official figure, no ledger
     alone: bool = True  # no other statement of the cell to compare with
+    from_ledger: bool = False  # a source already in the ledger, not one of the articles read
 
     @property
     def agrees_with_others(self) -> bool | None:
@@ -95,6 +96,7 @@ class OutletCell:
                     "value": s.stated.value,
                     "qualifier": s.stated.qualifier,
                     "spans": [list(x) for x in s.spans],
+                    "from_ledger": s.from_ledger,
                     "agrees_with_others": s.agrees_with_others,
                     "conflicts_with": s.conflicts_with,
                     "official": s.official,
@@ -107,38 +109,58 @@ class OutletCell:
         }
 
 
-def _official(ledger: Ledger, claims: list[Claim]) -> dict[tuple[str, ...], list[Stated]]:
+Cells = dict[tuple[str, ...], list[Stated]]
+
+
+def _ledger_figures(
+    ledger: Ledger, claims: list[Claim], skip_sources: set[str]
+) -> tuple[Cells, Cells]:
+    """The ledger's figures for the claims' products, by cell: (official, other sources).
+
+    ``skip_sources``: the articles being read, already saved: not counted twice.
+    """
     products = sorted({c.product for c in claims})
+    official: Cells = {}
+    others: Cells = {}
     if not products:
-        return {}
+        return official, others
     t = ledger.table("figures_v")
-    t = t.filter((t.authority == "official") & t.product.isin(products))
-    df = t.execute()
-    out: dict[tuple[str, ...], list[Stated]] = {}
+    df = t.filter(t.product.isin(products)).execute()
     for r in df.itertuples(index=False):
+        if r.source_id in skip_sources:
+            continue
         key = (r.reporter, r.partner, r.product, r.flow, r.period, r.measure)
-        out.setdefault(key, []).append(
-            Stated(r.source_id, r.outlet, r.stated, r.value, r.resolution, r.qualifier)
-        )
-    return out
+        stated = Stated(r.source_id, r.outlet, r.stated, r.value, r.resolution, r.qualifier)
+        (official if r.authority == "official" else others).setdefault(key, []).append(stated)
+    return official, others
 
 
 def outlet_view(
-    report: ClaimsReport | Iterable[Claim], *, ledger: Ledger | None = None
+    report: ClaimsReport | Iterable[Claim],
+    *,
+    ledger: Ledger | None = None,
+    include_ledger: bool = True,
 ) -> list[OutletCell]:
     """Line up the resolved claims by cell and measure (see the module docstring).
 
     With a ``ledger``, each statement is also compared with the official figures the ledger
-    holds for its cell; without one, ``official`` says "no ledger".
+    holds for its cell (without one, ``official`` says "no ledger"), and, unless
+    ``include_ledger`` is False, the other sources the ledger holds for the same cells join
+    the comparison as statements of their own.
     """
+    skip: set[str] = set()
     if isinstance(report, ClaimsReport):
         outlets = {a.article.name: a.article.outlet for a in report.articles}
+        skip = {a.article.source_id for a in report.articles}
         claims = report.claims
     else:
         claims = list(report)
         outlets = {}
     claims = [c for c in claims if c.resolved]
-    official = _official(ledger, claims) if ledger is not None else {}
+    official_cells, ledger_cells = (
+        _ledger_figures(ledger, claims, skip) if ledger is not None else ({}, {})
+    )
+    official = official_cells
     cells: dict[tuple[str, ...], dict[tuple[str, str, float, str], OutletStatement]] = {}
     for c in claims:
         key = (c.reporter, c.partner, c.product, c.flow, str(c.period), str(c.measure))
@@ -151,6 +173,11 @@ def outlet_view(
             in_cell[same].spans.append(c.span)
         else:
             in_cell[same] = OutletStatement(stated, [c.span])
+    if include_ledger:
+        for cell_key, by_key in cells.items():
+            for other in ledger_cells.get(cell_key, []):
+                same = (other.source, other.qualifier, other.value, other.stated)
+                by_key.setdefault(same, OutletStatement(other, [], from_ledger=True))
     view = []
     for cell, by_statement in sorted(cells.items()):
         statements = list(by_statement.values())
