@@ -346,6 +346,14 @@ def test_sentences_split_at_stops_but_not_after_us_abbreviation() -> None:
     ]
 
 
+def test_a_span_across_the_year_end_and_an_impossible_span() -> None:
+    c = only("China's rare earth magnet exports totalled 9,000 tons in December-January.")
+    assert c.period == "2024-12/2025-01"
+    c = only("China's rare earth magnet exports totalled 9,000 tons in the first 13 months.")
+    assert c.period is None
+    assert c.unresolved is not None
+
+
 _FRAGMENTS = [
     "China's rare earth magnet exports", "rose", "fell", "12.5%", "3,188 tons", "to the US",
     "in June", "from May", "year-on-year", "more than sevenfold", "about half of what they were",
@@ -369,3 +377,18 @@ def test_any_text_reads_without_error_and_spans_hold_the_stated_text(
         assert c.resolved == (c.unresolved is None)
         if c.measure == "rank":
             assert c.value >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=12), st.from_regex(r"\d{1,6}")),
+        max_size=30,
+    ).map(" ".join),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)) | st.none(),
+)
+def test_arbitrary_text_and_dates_never_break_the_reader(
+    text: str, published: dt.date | None
+) -> None:
+    for c in read(text, published):
+        assert text[c.span[0] : c.span[1]] == c.stated

@@ -631,6 +631,9 @@ class _Reader:
             first = 1
             last = int(g["nm"]) if g["nm"].isdigit() else lx.WORD_NUMBERS[g["nm"].casefold()]
             year = int(g["ny"]) if g["ny"] else None
+            if not 1 <= last <= 12:
+                why = f"'{m.group()}' is not a span within one year"
+                return _PeriodMark(m.start(), m.end(), None, why=why)
         elif g["part"] or g["h"]:
             key = re.sub(r"\s+", " ", (g["part"] or g["h"]).casefold())
             first, last = lx.PARTS[key]
@@ -660,7 +663,9 @@ class _Reader:
             year = self.pub_month.year
             if Month(year, last) > self.pub_month:
                 year -= 1
-        return _PeriodMark(m.start(), m.end(), Period(Month(year, first), Month(year, last)))
+        # "December-January": the span crosses a year end; the year named is the end's.
+        start = Month(year if first <= last else year - 1, first)
+        return _PeriodMark(m.start(), m.end(), Period(start, Month(year, last)))
 
     def _measure(
         self,
