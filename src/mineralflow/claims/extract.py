@@ -211,9 +211,10 @@ class _Draft:
 
 @dataclass(frozen=True)
 class _Frame:
+    """The last figure read: what "the figure" or "this represents" refers to."""
+
     partner: str
     period: Period | None
-    product: str
 
 
 def _number(text: str, *, dot_thousands: bool = False) -> tuple[Decimal, Decimal]:
@@ -361,7 +362,7 @@ class _Reader:
             period = next((d.period for d in reversed(made) if d.period), None)
             if period is None and self.frame is not None:
                 period = self.frame.period
-            self.frame = _Frame(last.partner, period, last.product)
+            self.frame = _Frame(last.partner, period)
         for r in ranks:
             product = self._product(index, s, r, terms, _chunk_of(chunks, r.start), goods)
             if product is None:
