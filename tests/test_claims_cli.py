@@ -100,8 +100,17 @@ def test_only_bad_files_leave_the_ledger_as_it_was(
     code, _, err = run_cli("claims", str(tmp_path), "--save", "--db", str(db_path))
     assert code == 2
     assert "3 files failed" in err
+    assert "nothing saved" in err
     with Ledger.open(db_path, read_only=True) as ledger:
         assert ledger.table("figures").count().execute() == before
+
+
+def test_only_bad_files_create_no_ledger(run_cli: CliRunner, tmp_path: Path) -> None:
+    add_bad_files(tmp_path)
+    db = tmp_path / "new.duckdb"
+    code, _, _ = run_cli("claims", str(tmp_path), "--save", "--db", str(db))
+    assert code == 2
+    assert not db.exists()
 
 
 def test_missing_path_and_wrong_suffix(run_cli: CliRunner, folder: Path) -> None:

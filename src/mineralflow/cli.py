@@ -256,7 +256,9 @@ def claims(
     report = read_claims(paths, published=published)
     for e in report.errors:
         err.print(f"Error: {e}", markup=False, highlight=False)
-    if save:
+    if save and not report.articles:
+        err.print("nothing saved: no article could be read", markup=False, highlight=False)
+    elif save:
         with Ledger.open(db) as ledger:
             saved = save_claims(ledger, report)
         err.print(
