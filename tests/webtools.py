@@ -116,15 +116,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *, timeout: float = 60) -> Iterator[str]:
-    """``mineralflow serve`` on a free loopback port in a subprocess; yields its base URL."""
+def running_server(db: Path, log: Path, *, timeout: float = 60) -> Iterator[str]:
+    """``mineralflow serve`` on a free loopback port in a subprocess, its stderr in ``log``;
+    yields its base URL and stops it afterwards."""
     port = free_port()
-    proc = subprocess.Popen(
-        [str(MINERALFLOW), "serve", "--db", str(db), "--port", str(port), "--no-access-log"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [str(MINERALFLOW), "serve", "--db", str(db), "--port", str(port), "--no-access-log"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -135,8 +136,7 @@ def running_server(db: Path, *, timeout: float = 60) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read() if proc.stderr else ""
-                raise RuntimeError(f"mineralflow serve did not start: {err}")
+                raise RuntimeError(f"mineralflow serve did not start: {log.read_text()}")
             time.sleep(0.2)
         yield base
     finally:
@@ -146,8 +146,6 @@ def running_server(db: Path, *, timeout: float = 60) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def raw_get(base: str, target: str, timeout: float = 10) -> tuple[int, bytes]:
@@ -192,3 +190,31 @@ def chromium(tmp: Path) -> Iterator[object]:
             yield context
         finally:
             context.close()
+
+
+class AsgiClient:
+    """A synchronous HTTP client for an ASGI app, in-process (httpx's ASGI transport)."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    def request(self, method: str, path: str) -> httpx.Response:
+        import asyncio
+
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                response = await c.request(method, path)
+                await response.aread()
+                return response
+
+        return asyncio.run(go())
+
+    def get(self, path: str) -> httpx.Response:
+        return self.request("GET", path)
+
+    def head(self, path: str) -> httpx.Response:
+        return self.request("HEAD", path)
+
+    def post(self, path: str) -> httpx.Response:
+        return self.request("POST", path)

@@ -50,7 +50,7 @@ GREY = "#6b6b6b"
 STATUS = alt.Scale(domain=["as stated", "conflict"], range=[BLUE, RED])
 SHAPES = alt.Scale(domain=["as stated", "conflict"], range=["circle", "diamond"])
 JURISDICTION_COLOURS = {"CN": "#b71c1c", "US": "#0d47a1", "US-CN": "#6a1b9a"}
-CHAR_WIDTH = 6.0  # a generous average for 10px sans-serif, to keep labels from touching
+CHAR_WIDTH = 5.8  # a generous average for 10px sans-serif, to keep labels from touching
 LABEL_ROW = 13
 
 
@@ -146,26 +146,56 @@ def _x_axis(window: Period) -> alt.Axis:
     )
 
 
-def _label_layout(
-    events: Sequence[EventMark], window: Period, width: float
-) -> list[tuple[int, str]]:
-    """Row and alignment for each event label so no two overlap (greedy, left to right)."""
+@dataclass(frozen=True)
+class _Rule:
+    """One vertical rule: the events of one day, jurisdiction and kind share it."""
+
+    date: dt.date
+    label: str
+    timing: str
+    jurisdiction: str
+
+
+def _rules(events: Sequence[EventMark]) -> list[_Rule]:
+    groups: dict[tuple[dt.date, str, str, bool], list[EventMark]] = {}
+    for e in events:
+        groups.setdefault((e.date, e.jurisdiction, e.kind, e.at_effective), []).append(e)
+    return [
+        _Rule(
+            date=date,
+            label=same[0].label + (f" ×{len(same)}" if len(same) > 1 else ""),
+            timing="effective" if effective else "announced",
+            jurisdiction=jurisdiction,
+        )
+        for (date, jurisdiction, _kind, effective), same in sorted(groups.items())
+    ]
+
+
+def _label_layout(rules: Sequence[_Rule], window: Period, width: float) -> list[tuple[int, str]]:
+    """Row and alignment for each rule's label so no two labels overlap: each goes in the
+    first row where it fits, to the right of its rule or else to the left (greedy)."""
     start = window.start.first_day
     span = (window.end.shift(1).first_day - start).days
     rows: list[list[tuple[float, float]]] = []
     out = []
-    for e in events:
-        x = width * (e.date - start).days / span
-        w = CHAR_WIDTH * len(e.label) + 6
-        lo, hi, align = (x, x + w, "left") if x + w <= width else (x - w, x, "right")
-        for r, taken in enumerate(rows):
-            if all(hi + 4 < a or b + 4 < lo for a, b in taken):
-                taken.append((lo, hi))
+    for rule in rules:
+        x = width * (rule.date - start).days / span
+        w = CHAR_WIDTH * len(rule.label) + 6
+        spans = [(lo, hi, align) for lo, hi, align in ((x, x + w, "left"), (x - w, x, "right"))
+                 if lo >= 0 and hi <= width] or [(x - w, x, "right")]  # fmt: skip
+        for r in range(len(rows) + 1):
+            if r == len(rows):
+                rows.append([])
+            free = [
+                (lo, hi, align)
+                for lo, hi, align in spans
+                if all(hi + 4 < a or b + 4 < lo for a, b in rows[r])
+            ]
+            if free:
+                lo, hi, align = free[0]
+                rows[r].append((lo, hi))
                 out.append((r, align))
                 break
-        else:
-            rows.append([(lo, hi)])
-            out.append((len(rows) - 1, align))
     return out
 
 
@@ -196,19 +226,20 @@ def level_chart(
         }
         for i, p in enumerate(points)
     ]
-    layout = _label_layout(events, window, WIDTH)
+    rules = _rules(events)
+    layout = _label_layout(rules, window, WIDTH)
     rows = max((r for r, _ in layout), default=0) + 1
     strip_height = rows * LABEL_ROW + 4
     event_values = [
         {
-            "date": _iso(e.date),
-            "label": e.label,
-            "timing": "effective" if e.at_effective else "announced",
-            "jurisdiction": e.jurisdiction,
+            "date": _iso(rule.date),
+            "label": rule.label,
+            "timing": rule.timing,
+            "jurisdiction": rule.jurisdiction,
             "y": r * LABEL_ROW + 9,
             "align": align,
         }
-        for e, (r, align) in zip(events, layout, strict=True)
+        for rule, (r, align) in zip(rules, layout, strict=True)
     ]
     colour = alt.Color(
         "jurisdiction:N",
@@ -290,7 +321,9 @@ def level_chart(
             strip_layers.append(
                 alt.Chart(ev)
                 .transform_filter(alt.datum.align == align)
-                .mark_text(align=align, baseline="middle", dx=3 if align == "left" else -3)
+                .mark_text(
+                    align=align, baseline="middle", fontSize=10, dx=3 if align == "left" else -3
+                )
                 .encode(
                     x=alt.X("date:T", scale=x_scale, axis=None),
                     y=y,

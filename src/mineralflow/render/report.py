@@ -279,13 +279,8 @@ def build_partner_view(
     months = ledger.periods(product)
     rows = read_figures(ledger, product=product, reporter=reporter, flow=flow, partner=partner)
     name = "World" if partner == "WLD" else catalog.partner_name(partner)
-    ends = sorted({r.end for r in rows})
-    if months:
-        window = Period(min(Month.parse(months[0]), *ends), max(Month.parse(months[-1]), *ends))
-    elif ends:
-        window = Period(ends[0], ends[-1])
-    else:
-        window = Period.month(Month(2000, 1))
+    every = [Month.parse(m) for m in months] + [r.end for r in rows]
+    window = Period(min(every), max(every)) if every else Period.month(Month(2000, 1))
     conflicts = [
         c
         for c in find_conflicts(ledger, product=product, reporter=reporter, flow=flow)

@@ -96,11 +96,18 @@ def create_app(ledger: Ledger) -> ASGIApp:
         query: dict[str, list[str]] = {}
         for name, value in request.query_params.multi_items():
             query.setdefault(name, []).append(value)
-        r = await run_in_threadpool(site.render, path, query)
-        return respond(r.status, r.media_type, r.body)
+        # A page rendered before is answered here; a new one is built in a worker thread.
+        page = site.cached(path, query)
+        if page is None:
+            page = await run_in_threadpool(site.render, path, query)
+        return respond(page.status, page.media_type, page.body)
 
     async def stylesheet(request: Request) -> Response:
         return Response(str(css()), media_type="text/css; charset=utf-8")
+
+    async def no_icon(request: Request) -> Response:
+        # Browsers ask for an icon even on JSON pages; answer "nothing" rather than 404.
+        return Response(status_code=204)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -120,6 +127,7 @@ def create_app(ledger: Ledger) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/static/style.css", stylesheet),
+            Route("/favicon.ico", no_icon),
             Route("/{path:path}", page),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},

@@ -104,34 +104,65 @@ class Site:
     def __init__(self, ledger: Ledger, *, cache_pages: int = CACHE_PAGES) -> None:
         self.ledger = ledger
         self.cache_pages = cache_pages
-        self._lock = threading.Lock()
+        # Two locks: one held only for a dict look-up (safe from the event loop), one held
+        # while a page is built (the DuckDB connection serves one thread at a time).
+        self._cache_lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self._pages: OrderedDict[tuple[str, str], Page] = OrderedDict()
         self._env = page_environment()
+
+    @staticmethod
+    def _key(path: str, query: Mapping[str, list[str]]) -> tuple[str, str]:
+        return (path, json.dumps(sorted(query.items())))
+
+    def cached(self, path: str, query: Mapping[str, list[str]] | None = None) -> Rendered | None:
+        """The page if it has been rendered already (a quick look-up, never a build)."""
+        key = self._key(path, query or {})
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
 
     # -- the one entry point ----------------------------------------------------------------
     def render(self, path: str, query: Mapping[str, list[str]] | None = None) -> Rendered:
         """The page at ``path`` (already percent-decoded) with ``query`` (each name's values),
         as HTML, or as JSON when the path ends in ``.json``."""
         query = dict(query or {})
+        hit = self.cached(path, query)
+        if hit is not None:
+            return hit
         as_json = path.endswith(".json")
         base = path[: -len(".json")] if as_json else path
+        # "/sources/" is "/sources"; the home page answers "/", "/index.json" and "/.json".
+        base = base.rstrip("/") or "/"
         if base in ("/index", "/."):
             base = "/"
-        key = (path, json.dumps(sorted(query.items())))
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
+        with self._build_lock:
+            hit = self.cached(path, query)
+            if hit is not None:
+                return hit
             rendered = self._render(base, query, as_json)
-            self._cache[key] = rendered
+        with self._cache_lock:
+            self._cache[self._key(path, query)] = rendered
             if len(self._cache) > self.cache_pages:
                 self._cache.popitem(last=False)
-            return rendered
+        return rendered
+
+    def _page(self, base: str, query: dict[str, list[str]]) -> Page:
+        """The page's data, built once for both the HTML page and its JSON twin."""
+        key = self._key(base, query)
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = self._route(base, query)
+            if len(self._pages) > self.cache_pages:
+                self._pages.popitem(last=False)
+        return page
 
     def _render(self, base: str, query: dict[str, list[str]], as_json: bool) -> Rendered:
         try:
-            page = self._route(base, query)
+            page = self._page(base, query)
         except PageError as e:
             return self.error(e.status, e.message, e.links, as_json=as_json)
         except MineralflowError as e:
