@@ -69,17 +69,28 @@ def test_every_chart_spec_is_valid_vega_lite(june):
         alt.TopLevelSpec.validate(chart.spec)
 
 
+def rows_of(spec):
+    """Every inline data row anywhere in a spec (Altair may hoist data to ``datasets``)."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "values" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, dict))
+            else:
+                yield from rows_of(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from rows_of(item)
+    if isinstance(spec, dict) and "datasets" in spec:
+        for rows in spec["datasets"].values():
+            yield from rows
+
+
 def test_world_chart_shows_the_april_controls_and_the_june_rebound(june):
     report, _ = june
     world = next(c for c in report.charts if c.key == "world")
     svg = world.svg()
     assert "Apr 4 CN export control" in svg
-    values = {
-        p["period"]: p["value"]
-        for layer in world.spec["vconcat"][1]["layer"]
-        for p in (layer.get("data", {}).get("values") or [])
-        if "period" in p
-    }
+    values = {row["period"]: row["value"] for row in rows_of(world.spec) if "period" in row}
     assert values["2025-04"] > values["2025-05"] < values["2025-06"]
     assert values["2025-06"] == 3188
 

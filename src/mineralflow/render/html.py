@@ -46,7 +46,7 @@ def safe_url(url: object) -> str | None:
     return text
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(value: object) -> str:
