@@ -17,7 +17,6 @@ stated) is escaped by Jinja's autoescape, and links go only to http(s) URLs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,8 @@ PARTNER_CHARTS = 3
 FORMATS = ("html", "md")
 
 
-def _window(months: Sequence[str], last: Month) -> Period:
+def _window(last: Month) -> Period:
+    """The months a report's series show: the two years to its month."""
     return Period(last.shift(1 - WINDOW_MONTHS), last)
 
 
@@ -124,7 +124,7 @@ def build_report(
         raise UsageError(f"a report covers one month; got {period!r}, write it YYYY-MM")
     month = p.end
     brief = build_brief(ledger, product=product, period=str(month), reporter=reporter, flow=flow)
-    window = _window(ledger.periods(product), month)
+    window = _window(month)
     rows = read_figures(
         ledger, product=product, reporter=reporter, flow=flow, first=window.start, last=month
     )

@@ -144,10 +144,13 @@ class Site:
             if hit is not None:
                 return hit
             rendered = self._render(base, query, as_json)
-        with self._cache_lock:
-            self._cache[self._key(path, query)] = rendered
-            if len(self._cache) > self.cache_pages:
-                self._cache.popitem(last=False)
+        if rendered.status == 200:
+            # Only pages are kept: error answers are cheap, and arbitrary bad addresses must
+            # not push real pages out of the cache.
+            with self._cache_lock:
+                self._cache[self._key(path, query)] = rendered
+                if len(self._cache) > self.cache_pages:
+                    self._cache.popitem(last=False)
         return rendered
 
     def _page(self, base: str, query: dict[str, list[str]]) -> Page:
@@ -331,6 +334,7 @@ class Site:
                 (("Partners of " + product, url("products", product)),),
             )
         view = build_partner_view(self.ledger, product=product, partner=partner)
+        months = set(self.ledger.periods(product))
         if not view.figures:
             raise PageError(
                 404,
@@ -351,9 +355,7 @@ class Site:
                 "partner_url": None,
                 "product_url": url("products", product),
                 "period_urls": {
-                    p: url("products", product, p)
-                    for p in view.periods
-                    if p in set(self.ledger.periods(product))
+                    p: url("products", product, p) for p in view.periods if p in months
                 },
             },
         )
