@@ -11,78 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from .. import catalog
 from ..reconcile.intervals import qualifiers
-
-
-def _first_chars(pattern: str, flags: int) -> set[str] | None:
-    """The characters a match of ``pattern`` can start with; None when any can (or when the
-    private parser of ``re`` is not there, in which case nothing is sped up)."""
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser as parser  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - other Python versions
-        return None
-
-    def first(items: Any) -> set[str] | None:
-        out: set[str] = set()
-        for op, av in items:
-            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-                continue  # zero-width: look at what follows
-            if op is c.LITERAL:
-                return out | {chr(av)}
-            if op is c.IN:
-                for o, a in av:
-                    if o is c.LITERAL:
-                        out.add(chr(a))
-                    elif o is c.RANGE:
-                        out.update(chr(x) for x in range(a[0], a[1] + 1))
-                    else:
-                        return None
-                return out
-            if op is c.BRANCH:
-                for branch in av[1]:
-                    got = first(branch)
-                    if got is None:
-                        return None
-                    out |= got
-                return out
-            if op is c.SUBPATTERN:
-                got = first(av[3])
-                return None if got is None else out | got
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-                got = first(av[2])
-                if got is None:
-                    return None
-                out |= got
-                if av[0] == 0:
-                    continue  # optional: the match can also start with what follows
-                return out
-            return None
-        return None  # the pattern can match the empty string
-
-    try:
-        return first(parser.parse(pattern, flags))
-    except Exception:  # pragma: no cover - a parser change: fall back to the plain pattern
-        return None
-
-
-def _fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """``re.compile``, plus a lookahead of the characters a match can start with.
-
-    Python's ``re`` tries every position of a pattern that opens with ``\\b`` or uses
-    IGNORECASE; a leading character class lets it skip positions quickly (5x on these
-    patterns). The lookahead only restates what the pattern requires, so matches are the
-    same (``tests/test_claims_extract.py`` checks it on the evaluation texts).
-    """
-    starts = _first_chars(pattern, flags)
-    if not starts:
-        return re.compile(pattern, flags)
-    cls = "".join(re.escape(ch) for ch in sorted(starts))
-    return re.compile(f"(?=[{cls}])(?:{pattern})", flags)
-
 
 MONTHS = {
     "january": 1,
@@ -169,7 +100,7 @@ _TUNIT = (
     r"metric\s+tonnes|metric\s+tons|metric\s+tonne|metric\s+ton|short\s+tons|short\s+ton|"
     r"tonnes|tonne|tons|ton|mt|t|kilograms|kilogram|kilos|kilo|kg"
 )
-QUANTITY = _fast(
+QUANTITY = re.compile(
     r"(?<![\w.,/$€£¥-])(?:(?P<sign>[-−–+])(?=\d))?(?P<num>" + _NUM + r")"
     r"(?:"
     r"(?P<pct>\s?%|\s?(?:percent|per\s+cent|pct)\b)"
@@ -180,7 +111,7 @@ QUANTITY = _fast(
     + r")\b)"
     r")"
 )
-WORD_MULTIPLIER = _fast(
+WORD_MULTIPLIER = re.compile(
     r"\b(?:(?P<wnum>" + _WORDNUM + r")(?:[\s-]?(?P<fold>fold)\b|\s+(?P<times>times)"
     r"(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|" + _MONTH_ALT + r")\b))"
     r"|(?P<verb>doubled|tripled|trebled|quadrupled|halved)\b"
@@ -228,7 +159,7 @@ _DOWN = (
 DIRECTION_AFTER = re.compile(
     rf"\s*(?:[\w/-]+\s+){{0,2}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I
 )
-DIRECTION_BEFORE = _fast(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
+DIRECTION_BEFORE = re.compile(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
 # A percentage that is a share, a rate or a price, not a change of the flow.
 NOT_A_CHANGE_AFTER = re.compile(
     r"\s*(?:of\b|(?:[\w-]+\s+)?(?:share|stake|tariffs?|duty|duties|levy|tax|rate|rates|"
@@ -241,26 +172,28 @@ NOT_A_CHANGE_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,2}$",
     re.I,
 )
-NOT_A_CHANGE_HINT = _fast(r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent", re.I)
-VALUE_WORDS = _fast(
+NOT_A_CHANGE_HINT = re.compile(
+    r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent", re.I
+)
+VALUE_WORDS = re.compile(
     r"(?:\bvalue\b|\bworth\b|\brevenues?\b|\bprices?\b|\bpriced\b|US\$|\$|€|¥|\byuan\b|"
     r"\bdollars?\b|\bprofits?\b|\bearnings\b|\bstocks?\b|\bshares\b|\bindex\b)",
     re.I,
 )
 # A tonnage that is not a flow: output, capacity, quotas, stocks.
-NOT_A_FLOW = _fast(
+NOT_A_FLOW = re.compile(
     r"\b(?:production|produced|output|capacity|quotas?|mined|mining|reserves|smelting|"
     r"refining|consumption|demand|inventor(?:y|ies)|stockpiles?|deposits?)\b",
     re.I,
 )
-FORECAST = _fast(
+FORECAST = re.compile(
     r"\b(?:expects?|expected|forecasts?|forecasted|projected|projects|predicts?|predicted|"
     r"could|would|will|might|targets?|aims?\s+to|plans?\s+to)\b",
     re.I,
 )
 
 # -- trade cues ---------------------------------------------------------------------------
-TRADE = _fast(
+TRADE = re.compile(
     r"\b(?:export(?:s|ed|ing)?(?!\s+(?:controls?|restrictions?|curbs?|licen[cs]es?|bans?|"
     r"quotas?|permits?|rules?|regime|applications?))|exporters?|"
     r"import(?:s|ed|ing)?(?!\s+(?:tariffs?|duties|controls?|restrictions?|bans?))|importers?|"
@@ -277,21 +210,23 @@ ANAPHORA = re.compile(
     r"(?:represents|marks|is|was|remains|remained|stood|came|means|amounts)\b",
     re.I,
 )
-WORLD = _fast(
+WORLD = re.compile(
     r"\b(?:globally|worldwide|abroad|overseas|to\s+the\s+world|all\s+destinations|in\s+total|"
     r"total|overall|"
     r"global\s+(?:exports|shipments|sales)|all\s+markets)\b",
     re.I,
 )
-CHINA_CUSTOMS = _fast(
+CHINA_CUSTOMS = re.compile(
     r"\b(?:General\s+Administration\s+of\s+Customs|GAC|Chinese\s+customs|China(?:'s|’s)?\s+"
     r"customs|Beijing(?:'s|’s)?\s+customs)\b",
     re.I,
 )
-FROM_CHINA = _fast(r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b")
-IMPORT_WORD = _fast(r"\bimport(?:s|ed|ing)?\b", re.I)
+FROM_CHINA = re.compile(
+    r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b"
+)
+IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
 # Commodities outside the catalog: a figure for them is no catalog product's.
-OTHER_GOODS = _fast(
+OTHER_GOODS = re.compile(
     r"\b(?:soybeans?|steel|alumin(?:i)?um|copper|coal|crude|oil|LNG|natural\s+gas|iron\s+ore|"
     r"cars|vehicles|chips|semiconductors|solar\s+panels|wafers|nickel|cobalt|gold|silver|"
     r"wheat|corn|pork|beef|textiles|smartphones|uranium|fertili[sz]ers?|polysilicon)\b",
@@ -301,7 +236,7 @@ OTHER_GOODS = _fast(
 # -- periods and bases --------------------------------------------------------------------
 _YEAR = r"(?:19|20)\d{2}"
 _QTY_IN_BASE = r"(?:" + _NUM + r")\s*(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)\s+(?:in|of|for)\s+"
-MOM = _fast(
+MOM = re.compile(
     r"\b(?:month[- ]on[- ]month|month[- ]over[- ]month|m/m|MoM|sequentially|on\s+a\s+monthly\s+"
     r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+month\s+"
     r"(?:earlier|before|ago)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|"
@@ -309,7 +244,7 @@ MOM = _fast(
     r"before)\b",
     re.I,
 )
-YOY = _fast(
+YOY = re.compile(
     r"\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y/y|yoy|on\s+the\s+year|on\s+an\s+annual\s+"
     r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+year\s+"
     r"(?:earlier|ago|before)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|on)\s+"
@@ -320,7 +255,7 @@ YOY = _fast(
     r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d))\b",
     re.I,
 )
-BASE_MONTH = _fast(
+BASE_MONTH = re.compile(
     r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below)\s+"
     r"(?:in\s+)?(?:the\s+)?"
     r"(?:levels?\s+(?:of|in)\s+)?(?:" + _QTY_IN_BASE + r")?(?P<bm>" + MONTH + r")(?:'s|’s)?"
@@ -329,12 +264,12 @@ BASE_MONTH = _fast(
     r"|\b(?:in|from)\s+(?P<bm2>" + MONTH + r")\s+(?P<bly2>last\s+year|a\s+year\s+(?:earlier|ago))"
 )
 # A tonnage inside a base phrase ("from 1,238 tons in May") is that month's level.
-MONTH_PERIOD = _fast(
+MONTH_PERIOD = re.compile(
     r"(?<![\d/])\b(?P<m>" + MONTH + r")(?:'s|’s)?(?:,?\s+(?P<y>" + _YEAR + r"))?"
     r"(?!\s+\d{1,2}\b(?!\d))"
 )
 DATE_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+$")
-SPAN_PERIOD = _fast(
+SPAN_PERIOD = re.compile(
     r"\b(?:(?P<fm>" + MONTH + r")\s*(?:-|–|to|through|until)\s*(?P<lm>" + MONTH + r")"
     r"(?:,?\s+(?P<ry>" + _YEAR + r"))?"
     r"|(?:the\s+)?first\s+(?P<nm>" + _WORDNUM + r"|\d{1,2})\s+months(?:\s+of(?:\s+the\s+year)?)?"
@@ -363,16 +298,16 @@ PARTS = {
     "q3": (7, 9),
     "q4": (10, 12),
 }
-LAST_MONTH = _fast(r"\b(?:last|past)\s+month\b", re.I)
+LAST_MONTH = re.compile(r"\b(?:last|past)\s+month\b", re.I)
 
 # -- ranks --------------------------------------------------------------------------------
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
 RANK_NOUN = r"(?:destination|buyer|importer|market|recipient|customer|purchaser)s?"
-ORDINAL_RANK = _fast(
+ORDINAL_RANK = re.compile(
     rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+{RANK_NOUN}\b",
     re.I,
 )
-TOP_LIST = _fast(
+TOP_LIST = re.compile(
     r"\b(?:the\s+)?(?:top|largest|biggest)(?:\s+(?:" + _WORDNUM + r"|\d))?\s+(?:[\w-]+\s+)?"
     r"(?:destinations|buyers|importers|markets|recipients|customers)\b"
     r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
@@ -426,16 +361,16 @@ IMPORTER_AFTER = re.compile(
 )
 _TOKEN = re.compile(r"[^\W\d_][\w.'’&-]*")
 # Cheap tests that let a sentence skip a costly pattern that cannot match it.
-MULTIPLIER_HINT = _fast(
+MULTIPLIER_HINT = re.compile(
     r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth", re.I
 )
-RANK_HINT = _fast(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
-SPAN_HINT = _fast(
+RANK_HINT = re.compile(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
+SPAN_HINT = re.compile(
     r"first|half|\b[HQ][1-4]\b|\b1[HQ]\b|to[- ]date|so\s+far|\b(?:19|20)\d{2}\b|"
     r"(?:" + _MONTH_ALT + r")\.?\s*(?:-|–|to\b|through\b|until\b)",
     re.I,
 )
-BASE_HINT = _fast(r"month|m/m|mom|sequential|year|y/y|yoy|annual|same|corresponding", re.I)
+BASE_HINT = re.compile(r"month|m/m|mom|sequential|year|y/y|yoy|annual|same|corresponding", re.I)
 _SPACES = re.compile(r"\s+")
 _MAX_ALIAS_WORDS = 6
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -609,7 +544,7 @@ def product_pattern() -> re.Pattern[str]:
         re.escape(t).replace(r"\ ", r"[\s-]+")
         for t in sorted(product_terms(), key=len, reverse=True)
     )
-    return _fast(rf"(?<![\w-])(?:{alt})(?:s|es)?(?![\w])", re.I)
+    return re.compile(rf"(?<![\w-])(?:{alt})(?:s|es)?(?![\w])", re.I)
 
 
 def lookup_term(text: str) -> Term | None:
@@ -624,7 +559,7 @@ def lookup_term(text: str) -> Term | None:
 
 
 # Tariff codes written in the text ("HS 850511", "8505.11.10"): exact codes of the catalog.
-CODE = _fast(r"(?<![\d.])(\d{4}(?:\.\d{2}){1,3}|\d{6}(?:\d{2}){0,2})(?![\d])")
+CODE = re.compile(r"(?<![\d.])(\d{4}(?:\.\d{2}){1,3}|\d{6}(?:\d{2}){0,2})(?![\d])")
 
 
 @cache
@@ -638,4 +573,4 @@ def code_products() -> dict[str, str]:
     return out
 
 
-RARE_EARTH_WORD = _fast(r"\brare[\s-]earths?\b|\bNdFeB\b|\bneodymium\b", re.I)
+RARE_EARTH_WORD = re.compile(r"\brare[\s-]earths?\b|\bNdFeB\b|\bneodymium\b", re.I)
