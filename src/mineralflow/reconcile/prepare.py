@@ -1,0 +1,178 @@
+"""Figures ready for the relations: intervals, month numbers, vintages, term cells.
+
+Everything here is an Ibis expression over the ledger's ``figures_v`` (or any table with its
+columns), so it runs where the figures are. The interval of each figure comes from the
+qualifier table joined as data (:func:`qualifier_table`) and the one arithmetic of
+:func:`mineralflow.reconcile.intervals.bounds`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from ..errors import SchemaError
+from .intervals import Ops, bounds, qualifiers
+
+__all__ = [
+    "AMOUNTS",
+    "AMOUNT_KEY",
+    "CELL_KEY",
+    "IBIS_OPS",
+    "Prepared",
+    "month_index",
+    "period_text",
+    "prepare",
+    "qualifier_table",
+]
+
+# A level (one month) and a cumulative (several months) are both amounts over a span.
+AMOUNTS = ("level", "cumulative")
+# What one figure states: the same number for the same thing.
+CELL_KEY = ("reporter", "partner", "product", "flow", "measure", "unit", "s", "e")
+# Amount cells: a level and a cumulative over the same span are the same quantity.
+AMOUNT_KEY = ("reporter", "partner", "product", "flow", "unit", "s", "e")
+
+_INF = ibis.literal(math.inf, type="float64")
+IBIS_OPS = Ops(
+    abs=lambda x: x.abs(),
+    greatest=ibis.greatest,
+    choose=ibis.ifelse,
+    inf=_INF,
+)
+
+EMPTY_IDS = ibis.literal([], type="array<string>")
+
+
+def qualifier_table() -> ir.Table:
+    """The qualifier table (``data/catalog/qualifiers.csv``) with each rule as numbers."""
+    rows = [{"qualifier": name, **vars(q.coefficients)} for name, q in sorted(qualifiers().items())]
+    return ibis.memtable(
+        {key: [r[key] for r in rows] for key in rows[0]},
+        schema={
+            "qualifier": "string",
+            "lo_res": "float64",
+            "lo_rel": "float64",
+            "lo_zero": "boolean",
+            "hi_res": "float64",
+            "hi_rel": "float64",
+            "hi_open": "boolean",
+        },
+    )
+
+
+def month_index(day: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0: consecutive months differ by one, a year by twelve."""
+    return day.year() * 12 + day.month() - 1
+
+
+def _month_text(m: ir.IntegerValue) -> ir.StringValue:
+    year = (m // 12).cast("string")
+    month = (m % 12 + 1).cast("string").lpad(2, "0")
+    return year.concat("-", month)
+
+
+def period_text(s: ir.IntegerValue, e: ir.IntegerValue) -> ir.StringValue:
+    """``YYYY-MM`` or ``YYYY-MM/YYYY-MM``, as :class:`mineralflow.Period` writes it."""
+    return ibis.ifelse(s == e, _month_text(s), _month_text(s).concat("/", _month_text(e)))
+
+
+def month_date(m: ir.IntegerValue) -> ir.DateValue:
+    return ibis.date(m // 12, m % 12 + 1, 1)
+
+
+@dataclass
+class Prepared:
+    """The figures the relations read, cached once."""
+
+    active: ir.Table  # every figure in force, with lo/hi, s/e, label, official
+    revised: ir.Table  # older vintages of official releases, set aside
+    hull: ir.Table  # one row per amount cell: the hull of its figures' intervals
+    terms: ir.Table  # amount cells as terms: the hull if its figures agree, else each figure
+
+
+def _with_intervals(t: ir.Table) -> ir.Table:
+    q = qualifier_table()
+    j = t.left_join(q, t.qualifier == q.qualifier)
+    lo, hi = bounds(j.value, j.resolution, j, IBIS_OPS)
+    return j.mutate(lo=lo, hi=hi).drop(
+        "qualifier_right", "lo_res", "lo_rel", "lo_zero", "hi_res", "hi_rel", "hi_open"
+    )
+
+
+def _check_qualifiers(t: ir.Table) -> None:
+    unknown = t.filter(~t.qualifier.isin(list(qualifiers()))).select("qualifier", "figure_id")
+    rows = unknown.limit(3).to_pyarrow().to_pylist()
+    if rows:
+        found = ", ".join(f"{r['qualifier']!r} (figure {r['figure_id']})" for r in rows)
+        raise SchemaError(
+            f"figures with qualifiers missing from data/catalog/qualifiers.csv: {found}; "
+            "add the qualifier to the table or fix the reader that wrote them"
+        )
+
+
+def prepare(figures: ir.Table) -> Prepared:
+    """Intervals, month numbers, vintages and term cells for ``figures`` (``figures_v``
+    columns, plus ``ingested_at`` when the table has it)."""
+    _check_qualifiers(figures)
+    t = figures
+    if "ingested_at" not in t.columns:
+        t = t.mutate(ingested_at=ibis.null("timestamp"))
+    t = t.mutate(
+        s=month_index(t.period_start),
+        e=month_index(t.period_end),
+        official=(t.source_kind == "official_release") & (t.authority == "official"),
+    )
+    t = _with_intervals(t)
+    t = t.mutate(
+        label=t.partner.concat(" ", t.period, " ", t.measure),
+        width=t.hi - t.lo,
+    )
+    # Several official releases (vintages) may state one cell: the latest is in force.
+    vintage = ibis.dense_rank().over(
+        group_by=[*CELL_KEY, "official"],
+        order_by=[ibis.desc(t.source_published), ibis.desc(t.ingested_at)],
+    )
+    t = t.mutate(revised=t.official & (vintage > 0)).cache()
+    active = t.filter(~t.revised).drop("revised").cache()
+    revised = t.filter(t.revised).drop("revised").cache()
+
+    amounts = active.filter(active.measure.isin(AMOUNTS))
+    cells = amounts.group_by(list(AMOUNT_KEY)).aggregate(
+        lo_min=amounts.lo.min(),
+        lo_max=amounts.lo.max(),
+        hi_min=amounts.hi.min(),
+        hi_max=amounts.hi.max(),
+        ids=amounts.figure_id.collect().sort(),
+        label=amounts.label.min(),
+        n=amounts.count(),
+    )
+    cells = cells.mutate(agree=cells.lo_max <= cells.hi_min).cache()
+    hull = cells.select(*AMOUNT_KEY, "ids", "label", "n", lo=cells.lo_min, hi=cells.hi_max)
+    together = cells.filter(cells.agree).select(
+        *AMOUNT_KEY, "ids", "label", lo=cells.lo_min, hi=cells.hi_max
+    )
+    split = cells.filter(~cells.agree).select(*AMOUNT_KEY)
+    apart = amounts.join(split, list(AMOUNT_KEY)).select(
+        *AMOUNT_KEY,
+        ids=ibis.array([amounts.figure_id]),
+        label=amounts.label.concat(" as ", amounts.stated, " (", amounts.outlet, ")"),
+        lo=amounts.lo,
+        hi=amounts.hi,
+    )
+    terms = together.union(apart).cache()
+    return Prepared(active=active, revised=revised, hull=hull.cache(), terms=terms)
+
+
+def prefixed(t: ir.Table, prefix: str, columns: tuple[str, ...] | list[str]) -> ir.Table:
+    """``t`` with only ``columns``, each renamed ``prefix + name`` (joins stay unambiguous)."""
+    return t.select(**{f"{prefix}{c}": t[c] for c in columns})
+
+
+def key_equal(left: Any, right: Any, columns: tuple[str, ...], lp: str = "", rp: str = "") -> list:  # type: ignore[type-arg]
+    """Join predicates ``left[lp+c] == right[rp+c]`` for each column."""
+    return [left[f"{lp}{c}"] == right[f"{rp}{c}"] for c in columns]
