@@ -20,6 +20,7 @@ from . import catalog
 from .brief import build_brief
 from .errors import MineralflowError
 from .ledger import DEFAULT_DB, Ledger
+from .reconcile import Interval, reconcile
 
 app = typer.Typer(
     name="mineralflow",
@@ -201,6 +202,57 @@ def products() -> None:
         )
         table.add_row(p.id, p.name, codes, p.scope_note)
     out.print(table)
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def check(
+    product: Annotated[str | None, typer.Option("--product", "-p")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Keep checks whose period ends in YYYY-MM or a span.")
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Check every figure against the others it relates to, within rounding: conflicts
+    first, each with the figure most likely wrong, then a summary. Exits 0 even when
+    figures conflict (a conflict is a finding, not an error); 2 for a bad request."""
+    with Ledger.open(db, read_only=True) as ledger:
+        rec = reconcile(ledger, product=product, period=period)
+        if format is CheckFormat.json:
+            _emit(_json(rec.to_dict()), None)
+            return
+        conflicts = rec.conflicts
+        summary = rec.summary()
+    if len(conflicts):
+        table = Table(
+            "period", "partner", "check", "stated", "computed", "gap", "most likely wrong"
+        )
+        for r in conflicts.to_dict(orient="records"):
+            nothing = r["computed_lo"] != r["computed_lo"]  # NaN: nothing computed (year shift)
+            computed = r["note"] if nothing else str(Interval(r["computed_lo"], r["computed_hi"]))
+            gap = "" if r["gap"] != r["gap"] else f"{r['gap']:.4g} {r['unit']}"
+            table.add_row(
+                r["period"],
+                r["partner"],
+                f"{r['kind']}: {'; '.join(r['cells'])}",
+                str(Interval(r["stated_lo"], r["stated_hi"])),
+                computed,
+                gap,
+                f"{r['suspect']}: {r['why']}" if r["suspect"] else r["why"],
+            )
+        out.print(table)
+    else:
+        out.print("No conflicts.")
+    out.print(
+        f"{summary['checks']} checks run: {summary['consistent']} consistent, "
+        f"{summary['inconsistent']} inconsistent, {summary['unverifiable']} unverifiable "
+        f"({summary['figures']} figures; {summary['revised']} older official vintages set aside)"
+    )
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ qualifier table joined as data (:func:`qualifier_table`) and the one arithmetic 
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ __all__ = [
     "CELL_KEY",
     "IBIS_OPS",
     "Prepared",
+    "Scratch",
     "month_index",
     "period_text",
     "prepare",
@@ -36,6 +39,13 @@ AMOUNTS = ("level", "cumulative")
 CELL_KEY = ("reporter", "partner", "product", "flow", "measure", "unit", "s", "e")
 # Amount cells: a level and a cumulative over the same span are the same quantity.
 AMOUNT_KEY = ("reporter", "partner", "product", "flow", "unit", "s", "e")
+
+# The columns of ``figures_v`` the reconciler reads (plus ``ingested_at`` from sources).
+COLUMNS = (
+    "figure_id", "source_id", "reporter", "partner", "product", "flow", "period_start",
+    "period_end", "period", "measure", "value", "unit", "stated", "resolution", "qualifier",
+    "source_kind", "authority", "authority_rank", "outlet", "source_published", "ingested_at",
+)  # fmt: skip
 
 _INF = ibis.literal(math.inf, type="float64")
 IBIS_OPS = Ops(
@@ -85,10 +95,39 @@ def month_date(m: ir.IntegerValue) -> ir.DateValue:
     return ibis.date(m // 12, m % 12 + 1, 1)
 
 
+class Scratch:
+    """The temporary tables of one reconciliation, on the figures' own connection.
+
+    Intermediate results are stored once and read by several relations. They are plain
+    temporary tables: they vanish with the connection, or earlier with :meth:`drop`.
+    (Ibis's ``cache()`` would drop them when garbage collected, which fails once the
+    ledger is closed.)
+    """
+
+    def __init__(self, like: ir.Table) -> None:
+        self.backend = ibis.get_backend(like)
+        self.token = uuid.uuid4().hex[:12]
+        self.names: list[str] = []
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Store ``expr`` as a temporary table and return that table."""
+        name = f"_mineralflow_reconcile_{self.token}_{len(self.names)}"
+        table = self.backend.create_table(name, expr, schema=expr.schema(), temp=True)
+        self.names.append(name)
+        return table
+
+    def drop(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop every table stored here but those named in ``keep``."""
+        for name in [n for n in self.names if n not in keep]:
+            self.backend.drop_table(name, force=True)
+            self.names.remove(name)
+
+
 @dataclass
 class Prepared:
-    """The figures the relations read, cached once."""
+    """The figures the relations read, stored once."""
 
+    keep: Callable[[ir.Table], ir.Table]
     active: ir.Table  # every figure in force, with lo/hi, s/e, label, official
     revised: ir.Table  # older vintages of official releases, set aside
     hull: ir.Table  # one row per amount cell: the hull of its figures' intervals
@@ -115,13 +154,15 @@ def _check_qualifiers(t: ir.Table) -> None:
         )
 
 
-def prepare(figures: ir.Table) -> Prepared:
+def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     """Intervals, month numbers, vintages and term cells for ``figures`` (``figures_v``
     columns, plus ``ingested_at`` when the table has it)."""
     _check_qualifiers(figures)
     t = figures
     if "ingested_at" not in t.columns:
         t = t.mutate(ingested_at=ibis.null("timestamp"))
+    # Only what the relations read: copying every source column costs more than the checks.
+    t = t.select(*COLUMNS)
     t = t.mutate(
         s=month_index(t.period_start),
         e=month_index(t.period_end),
@@ -137,9 +178,10 @@ def prepare(figures: ir.Table) -> Prepared:
         group_by=[*CELL_KEY, "official"],
         order_by=[ibis.desc(t.source_published), ibis.desc(t.ingested_at)],
     )
-    t = t.mutate(revised=t.official & (vintage > 0)).cache()
-    active = t.filter(~t.revised).drop("revised").cache()
-    revised = t.filter(t.revised).drop("revised").cache()
+    keep = scratch.keep
+    t = keep(t.mutate(revised=t.official & (vintage > 0)))
+    active = keep(t.filter(~t.revised).drop("revised"))
+    revised = keep(t.filter(t.revised).drop("revised"))
 
     amounts = active.filter(active.measure.isin(AMOUNTS))
     cells = amounts.group_by(list(AMOUNT_KEY)).aggregate(
@@ -151,7 +193,7 @@ def prepare(figures: ir.Table) -> Prepared:
         label=amounts.label.min(),
         n=amounts.count(),
     )
-    cells = cells.mutate(agree=cells.lo_max <= cells.hi_min).cache()
+    cells = keep(cells.mutate(agree=cells.lo_max <= cells.hi_min))
     hull = cells.select(*AMOUNT_KEY, "ids", "label", "n", lo=cells.lo_min, hi=cells.hi_max)
     together = cells.filter(cells.agree).select(
         *AMOUNT_KEY, "ids", "label", lo=cells.lo_min, hi=cells.hi_max
@@ -164,8 +206,8 @@ def prepare(figures: ir.Table) -> Prepared:
         lo=amounts.lo,
         hi=amounts.hi,
     )
-    terms = together.union(apart).cache()
-    return Prepared(active=active, revised=revised, hull=hull.cache(), terms=terms)
+    terms = keep(together.union(apart))
+    return Prepared(keep=keep, active=active, revised=revised, hull=keep(hull), terms=terms)
 
 
 def prefixed(t: ir.Table, prefix: str, columns: tuple[str, ...] | list[str]) -> ir.Table:

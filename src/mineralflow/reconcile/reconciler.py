@@ -34,7 +34,7 @@ import pandas as pd
 from .. import catalog
 from ..ledger import Ledger
 from ..periods import Period
-from .prepare import CELL_KEY, Prepared, month_date, period_text, prefixed, prepare
+from .prepare import CELL_KEY, Prepared, Scratch, month_date, period_text, prefixed, prepare
 from .relations import QUANTITY_UNIT, all_checks
 
 __all__ = ["VERDICTS", "Reconciliation", "reconcile"]
@@ -73,23 +73,22 @@ def _judge(raw: ir.Table) -> ir.Table:
             else_=gap,
         ),
     )
-    order = [out.e, out.kind, out.partner, out.figure_id, out.computed_lo, out.note]
-    return out.mutate(check_id=ibis.row_number().over(order_by=order) + 1)
+    # An id within this reconciliation (numbering in a sorted order would cost a sort).
+    return out.mutate(check_id=ibis.row_number().over() + 1)
 
 
-def _blame(checks: ir.Table, active: ir.Table) -> tuple[ir.Table, ir.Table]:
+def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
     """(per figure: checks failed and passed; per failed check: the suspect and why)."""
     judged = checks.filter(checks.verdict != "unverifiable")
     # A check names each figure once (its cells are distinct), so no distinct is needed.
-    x = judged.select("check_id", "verdict", fid=judged.figure_ids.unnest())
-    stats = (
-        x.group_by("fid")
-        .aggregate(
+    x = judged.select("check_id", "verdict", "kind", "note", fid=judged.figure_ids.unnest())
+    stats = p.keep(
+        x.group_by("fid").aggregate(
             n_inconsistent=(x.verdict == "inconsistent").sum(),
             n_consistent=(x.verdict == "consistent").sum(),
         )
-        .cache()
     )
+    active = p.active
     attrs = active.select(
         "figure_id", "official", "authority_rank", "width", "outlet", "label",
         text=_text(active, active.stated, active.unit),
@@ -110,36 +109,58 @@ def _blame(checks: ir.Table, active: ir.Table) -> tuple[ir.Table, ir.Table]:
             cand.fid,
         ],
     )
-    cand = cand.mutate(rank=rank).cache()
+    cand = p.keep(cand.mutate(rank=rank))
     first = cand.filter(cand.rank == 0)
     second = prefixed(
         cand.filter(cand.rank == 1),
         "r_",
-        ("check_id", "text", "outlet", "label", "n_inconsistent", "n_consistent"),
-    )
+        (
+            "check_id", "text", "outlet", "label", "n_inconsistent", "n_consistent",
+            "official", "authority_rank",
+        ),
+    )  # fmt: skip
     j = first.left_join(second, first.check_id == second.r_check_id)
-
-    def fails(prefix: str) -> Any:
-        n_inc, n_con = j[f"{prefix}n_inconsistent"], j[f"{prefix}n_consistent"]
-        return (
-            j[f"{prefix}text"].concat(
-                " (", j[f"{prefix}outlet"], ", ", j[f"{prefix}label"], ") fails "
-            )
-            + n_inc.cast("string")
-            + " of the "
-            + (n_inc + n_con).cast("string")
-            + " checks it takes part in"
-        )
-
-    why = ibis.ifelse(
-        j.r_check_id.isnull(),
-        fails(""),
-        fails("").concat("; the next most doubtful, ", fails("r_")),
+    alone = j.r_check_id.isnull()
+    ahead = (
+        alone
+        | (j.official != j.r_official)
+        | (j.n_inconsistent != j.r_n_inconsistent)
+        | (j.n_consistent != j.r_n_consistent)
     )
+    weaker = ~ahead & (j.authority_rank != j.r_authority_rank)
+
+    def who(prefix: str) -> Any:
+        return j[f"{prefix}text"].concat(" (", j[f"{prefix}outlet"], ", ", j[f"{prefix}label"], ")")
+
+    def record(prefix: str) -> Any:
+        n_inc, n_con = j[f"{prefix}n_inconsistent"], j[f"{prefix}n_consistent"]
+        return n_inc.cast("string").concat(" of the ", (n_inc + n_con).cast("string"), " checks")
+
+    why = ibis.cases(
+        (j.kind == "year_shift", j.note),
+        (alone, ibis.literal("fails ").concat(record(""), " it takes part in")),
+        (
+            ahead,
+            ibis.literal("fails ").concat(
+                record(""), " it takes part in; the next most doubtful, ", who("r_"),
+                ", fails ", record("r_"),
+            ),
+        ),
+        (
+            weaker,
+            ibis.literal("fails as many checks as ").concat(
+                who("r_"), " (", record(""), "); named as the weaker source"
+            ),
+        ),
+        else_=ibis.literal("no figure stands out: ").concat(
+            who(""), " and ", who("r_"), " each fail ", record("")
+        ),
+    )  # fmt: skip
+    named = ahead | weaker
     suspects = j.select(
         "check_id",
-        suspect_figure_id=j.fid,
-        suspect=j.text.concat(" (", j.outlet, ", ", j.label, ")"),
+        suspect_figure_id=ibis.ifelse(named, j.fid, ibis.null("string")),
+        suspect=ibis.ifelse(named, who(""), ibis.null("string")),
         why=why,
     )
     return stats, suspects
@@ -152,9 +173,10 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
         n_inconsistent=a.n_inconsistent.fill_null(0),
         n_consistent=a.n_consistent.fill_null(0),
     )
-    flagged = suspects.select(flag_id="suspect_figure_id").distinct()
+    flagged = suspects.filter(suspects.suspect_figure_id.notnull())
+    flagged = flagged.select(flag_id="suspect_figure_id").distinct()
     a = a.left_join(flagged, a.figure_id == flagged.flag_id)
-    a = a.mutate(flagged=a.flag_id.notnull()).drop("flag_id", "fid").cache()
+    a = p.keep(a.mutate(flagged=a.flag_id.notnull()).drop("flag_id", "fid"))
     order = [
         ibis.desc(a.official),
         a.n_inconsistent,
@@ -165,7 +187,7 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
         a.figure_id,
     ]
     a = a.mutate(choice=ibis.row_number().over(group_by=list(CELL_KEY), order_by=order))
-    best = a.filter(a.choice == 0).drop("choice").cache()
+    best = p.keep(a.filter(a.choice == 0).drop("choice"))
     peers = prefixed(a, "p_", (*CELL_KEY, "figure_id", "source_id", "lo", "hi", "flagged"))
     j = best.join(peers, [best[c] == peers[f"p_{c}"] for c in CELL_KEY])
     meets = (j.p_lo <= j.hi) & (j.lo <= j.p_hi)
@@ -320,7 +342,7 @@ def _derived(best: ir.Table) -> ir.Table:
 class Reconciliation:
     """What :func:`reconcile` found. The tables are Ibis expressions over the ledger's
     connection; the DataFrames (``checks``, ``conflicts``, ``best``) are read on first use,
-    so read them before closing the ledger."""
+    so read them before closing the ledger (which drops the tables behind them)."""
 
     checks_table: ir.Table
     conflicts_table: ir.Table
@@ -329,7 +351,21 @@ class Reconciliation:
     revised: int
     product: str | None = None
     period: str | None = None
+    _scratch: Scratch | None = field(default=None, repr=False)
     _summary: dict[str, int] | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Drop the temporary tables behind the results now, rather than when the ledger
+        closes (read the DataFrames first)."""
+        if self._scratch is not None:
+            self._scratch.drop()
+            self._scratch = None
+
+    def __enter__(self) -> Reconciliation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @cached_property
     def checks(self) -> pd.DataFrame:
@@ -374,7 +410,11 @@ class Reconciliation:
 
 def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:
     df: pd.DataFrame = t.to_pandas()
-    tie = [c for c in ("figure_id", "check_id") if c in df.columns]
+    tie = [
+        c
+        for c in ("figure_id", "computed_lo", "computed_hi", "note", "lo", "value")
+        if c in df.columns
+    ]
     return df.sort_values(order + tie, kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -434,11 +474,11 @@ def reconcile(
         figures = figures.filter(figures.product.isin(_scope(product)))
     span = Period.parse(period) if period is not None else None
 
-    p = prepare(figures)
-    raw = all_checks(p)
-    checks = _judge(raw).cache()
-    stats, suspects = _blame(checks, p.active)
-    suspects = suspects.cache()
+    scratch = Scratch(figures)
+    p = prepare(figures, scratch)
+    checks = p.keep(_judge(all_checks(p)))
+    stats, suspects = _blame(p, checks)
+    suspects = p.keep(suspects)
     best = _best(p, stats, suspects)
 
     def keep(t: ir.Table, *, scoped: bool) -> ir.Table:

@@ -134,6 +134,7 @@ def same_cell(p: Prepared) -> ir.Table:
         cells=ibis.array([j.label]),
         computed_lo=j.b_lo,
         computed_hi=j.b_hi,
+        unit=ibis.ifelse(j.unit == "%", "points", j.unit),
         note=ibis.literal("against ").concat(j.b_stated, " (", j.b_outlet, ")"),
     )
 
@@ -181,7 +182,7 @@ def _months(p: Prepared) -> ir.Table:
     series = ["reporter", "partner", "product", "flow", "unit"]
     run = h.s - ibis.row_number().over(group_by=series, order_by=h.s)
     h = h.mutate(run=run)
-    return h.mutate(run_start=h.s.min().over(group_by=[*series, "run"])).cache()
+    return p.keep(h.mutate(run_start=h.s.min().over(group_by=[*series, "run"])))
 
 
 def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.Table:
@@ -433,13 +434,15 @@ def ranks(p: Prepared) -> ir.Table:
     )
     w = j.filter(j.l_lo.notnull())
     win = ibis.window(group_by=group, order_by=[w.value, w.partner])
-    w = w.mutate(
-        q_figure=w.figure_id.lead().over(win),
-        q_ids=w.l_ids.lead().over(win),
-        q_label=w.l_label.lead().over(win),
-        q_lo=w.l_lo.lead().over(win),
-        q_partner=w.partner.lead().over(win),
-    ).cache()
+    w = p.keep(
+        w.mutate(
+            q_figure=w.figure_id.lead().over(win),
+            q_ids=w.l_ids.lead().over(win),
+            q_label=w.l_label.lead().over(win),
+            q_lo=w.l_lo.lead().over(win),
+            q_partner=w.partner.lead().over(win),
+        )
+    )
     pairs = w.filter(w.q_figure.notnull())
     ordered = _rows(
         pairs,
@@ -521,7 +524,7 @@ def scopes(p: Prepared) -> ir.Table:
 
 def all_checks(p: Prepared) -> ir.Table:
     """Every relation's check rows, one table."""
-    sums = cumulative_sums(p).cache()
+    sums = p.keep(cumulative_sums(p))
     tables = [
         same_cell(p),
         changes(p, "change_mom", 1),
