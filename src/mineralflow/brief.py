@@ -831,7 +831,7 @@ def _markdown(b: Brief) -> str:
             out.append(f"- {c.subject}: {c.stated}; {c.computed}: consistent {_cite(c.sources)}.")
         else:
             off = f" (off by {c.gap:g} {c.gap_unit})" if c.gap is not None else ""
-            blame = f"Most likely wrong: {c.suspect}, which {c.why}" if c.suspect else c.why
+            blame = f"Most likely wrong: {c.suspect}, which {c.why}" if c.suspect else c.why or ""
             out.append(
                 f"- **Disagreement**, {c.subject}: {c.stated}, but {c.computed}{off} "
                 f"{_cite(c.sources)}. {blame[0].upper()}{blame[1:]}."

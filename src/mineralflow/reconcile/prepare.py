@@ -12,7 +12,6 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -35,10 +34,10 @@ __all__ = [
 
 # A level (one month) and a cumulative (several months) are both amounts over a span.
 AMOUNTS = ("level", "cumulative")
-# What one figure states: the same number for the same thing.
-CELL_KEY = ("reporter", "partner", "product", "flow", "measure", "unit", "s", "e")
+# What one figure states: the same number for the same thing (``sid``: see Prepared).
+CELL_KEY = ("sid", "measure", "unit", "s", "e")
 # Amount cells: a level and a cumulative over the same span are the same quantity.
-AMOUNT_KEY = ("reporter", "partner", "product", "flow", "unit", "s", "e")
+AMOUNT_KEY = ("sid", "unit", "s", "e")
 
 # The columns of ``figures_v`` the reconciler reads (plus ``ingested_at`` from sources).
 COLUMNS = (
@@ -108,26 +107,36 @@ class Scratch:
         self.backend = ibis.get_backend(like)
         self.token = uuid.uuid4().hex[:12]
         self.names: list[str] = []
+        self.made = 0
 
     def keep(self, expr: ir.Table) -> ir.Table:
         """Store ``expr`` as a temporary table and return that table."""
-        name = f"_mineralflow_reconcile_{self.token}_{len(self.names)}"
+        name = f"_mineralflow_reconcile_{self.token}_{self.made}"
+        self.made += 1
         table = self.backend.create_table(name, expr, schema=expr.schema(), temp=True)
         self.names.append(name)
         return table
 
-    def drop(self, keep: tuple[str, ...] = ()) -> None:
-        """Drop every table stored here but those named in ``keep``."""
-        for name in [n for n in self.names if n not in keep]:
+    def drop(self, keep: tuple[ir.Table, ...] = ()) -> None:
+        """Drop every table stored here but those in ``keep``."""
+        kept = {t.get_name().rsplit(".", 1)[-1] for t in keep}
+        for name in [n for n in self.names if n not in kept]:
             self.backend.drop_table(name, force=True)
             self.names.remove(name)
 
 
 @dataclass
 class Prepared:
-    """The figures the relations read, stored once."""
+    """The figures the relations read, stored once.
+
+    Figures and cells carry small integer keys so the relations join on numbers: ``sid``
+    for a series (reporter, partner, product, flow), ``gid`` for the partners of one
+    series (reporter, product, flow), ``xid`` for the products of one (reporter, partner,
+    flow). ``series`` maps them back.
+    """
 
     keep: Callable[[ir.Table], ir.Table]
+    series: ir.Table  # sid, gid, xid, reporter, partner, product, flow
     active: ir.Table  # every figure in force, with lo/hi, s/e, label, official
     revised: ir.Table  # older vintages of official releases, set aside
     hull: ir.Table  # one row per amount cell: the hull of its figures' intervals
@@ -154,15 +163,29 @@ def _check_qualifiers(t: ir.Table) -> None:
         )
 
 
+def _series(t: ir.Table) -> ir.Table:
+    """One row per series with its integer keys."""
+    keys = ["reporter", "partner", "product", "flow"]
+    sr = t.select(*keys).distinct()
+    return sr.mutate(
+        sid=ibis.dense_rank().over(order_by=keys),
+        gid=ibis.dense_rank().over(order_by=["reporter", "product", "flow"]),
+        xid=ibis.dense_rank().over(order_by=["reporter", "partner", "flow"]),
+    )
+
+
 def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     """Intervals, month numbers, vintages and term cells for ``figures`` (``figures_v``
     columns, plus ``ingested_at`` when the table has it)."""
     _check_qualifiers(figures)
+    keep = scratch.keep
     t = figures
     if "ingested_at" not in t.columns:
         t = t.mutate(ingested_at=ibis.null("timestamp"))
     # Only what the relations read: copying every source column costs more than the checks.
     t = t.select(*COLUMNS)
+    series = keep(_series(t))
+    t = t.join(series, ["reporter", "partner", "product", "flow"])
     t = t.mutate(
         s=month_index(t.period_start),
         e=month_index(t.period_end),
@@ -172,49 +195,51 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     t = t.mutate(
         label=t.partner.concat(" ", t.period, " ", t.measure),
         width=t.hi - t.lo,
-    )
+    ).drop("reporter", "flow", "period_start", "period_end", "source_kind", "ingested_at")
     # Several official releases (vintages) may state one cell: the latest is in force.
-    vintage = ibis.dense_rank().over(
-        group_by=[*CELL_KEY, "official"],
-        order_by=[ibis.desc(t.source_published), ibis.desc(t.ingested_at)],
+    off = figures.filter(
+        (figures.source_kind == "official_release") & (figures.authority == "official")
     )
-    keep = scratch.keep
-    t = keep(t.mutate(revised=t.official & (vintage > 0)))
-    active = keep(t.filter(~t.revised).drop("revised"))
-    revised = keep(t.filter(t.revised).drop("revised"))
+    if "ingested_at" not in off.columns:
+        off = off.mutate(ingested_at=ibis.null("timestamp"))
+    vintage = ibis.dense_rank().over(
+        group_by=["reporter", "partner", "product", "flow", "measure", "unit",
+                  "period_start", "period_end"],
+        order_by=[ibis.desc(off.source_published), ibis.desc(off.ingested_at)],
+    )  # fmt: skip
+    off = off.mutate(vintage=vintage)
+    stale = keep(off.filter(off.vintage > 0).select(stale_id="figure_id"))
+    active = keep(t.anti_join(stale, t.figure_id == stale.stale_id))
+    revised = keep(t.semi_join(stale, t.figure_id == stale.stale_id))
 
     amounts = active.filter(active.measure.isin(AMOUNTS))
-    cells = amounts.group_by(list(AMOUNT_KEY)).aggregate(
+    key = ["sid", "unit", "s", "e"]
+    cells = amounts.group_by(key).aggregate(
+        gid=amounts.gid.arbitrary(),
+        xid=amounts.xid.arbitrary(),
+        partner=amounts.partner.arbitrary(),
+        product=amounts.product.arbitrary(),
         lo_min=amounts.lo.min(),
         lo_max=amounts.lo.max(),
         hi_min=amounts.hi.min(),
         hi_max=amounts.hi.max(),
-        ids=amounts.figure_id.collect().sort(),
-        label=amounts.label.min(),
+        ids=amounts.figure_id.collect(),
         n=amounts.count(),
     )
     cells = keep(cells.mutate(agree=cells.lo_max <= cells.hi_min))
-    hull = cells.select(*AMOUNT_KEY, "ids", "label", "n", lo=cells.lo_min, hi=cells.hi_max)
-    together = cells.filter(cells.agree).select(
-        *AMOUNT_KEY, "ids", "label", lo=cells.lo_min, hi=cells.hi_max
-    )
-    split = cells.filter(~cells.agree).select(*AMOUNT_KEY)
-    apart = amounts.join(split, list(AMOUNT_KEY)).select(
-        *AMOUNT_KEY,
-        ids=ibis.array([amounts.figure_id]),
-        label=amounts.label.concat(" as ", amounts.stated, " (", amounts.outlet, ")"),
-        lo=amounts.lo,
-        hi=amounts.hi,
+    cols = ["sid", "gid", "xid", "partner", "product", "unit", "s", "e", "ids"]
+    hull = cells.select(*cols, "n", lo=cells.lo_min, hi=cells.hi_max)
+    together = cells.filter(cells.agree).select(*cols, lo=cells.lo_min, hi=cells.hi_max)
+    split = cells.filter(~cells.agree).select(*key)
+    apart = amounts.join(split, key).select(
+        *cols[:-1], ids=ibis.array([amounts.figure_id]), lo=amounts.lo, hi=amounts.hi
     )
     terms = keep(together.union(apart))
-    return Prepared(keep=keep, active=active, revised=revised, hull=keep(hull), terms=terms)
+    return Prepared(
+        keep=keep, series=series, active=active, revised=revised, hull=keep(hull), terms=terms
+    )
 
 
 def prefixed(t: ir.Table, prefix: str, columns: tuple[str, ...] | list[str]) -> ir.Table:
     """``t`` with only ``columns``, each renamed ``prefix + name`` (joins stay unambiguous)."""
     return t.select(**{f"{prefix}{c}": t[c] for c in columns})
-
-
-def key_equal(left: Any, right: Any, columns: tuple[str, ...], lp: str = "", rp: str = "") -> list:  # type: ignore[type-arg]
-    """Join predicates ``left[lp+c] == right[rp+c]`` for each column."""
-    return [left[f"{lp}{c}"] == right[f"{rp}{c}"] for c in columns]

@@ -73,8 +73,13 @@ def _judge(raw: ir.Table) -> ir.Table:
             else_=gap,
         ),
     )
-    # An id within this reconciliation (numbering in a sorted order would cost a sort).
-    return out.mutate(check_id=ibis.row_number().over() + 1)
+    # An id within this reconciliation: a hash of what makes the check (numbering in a
+    # sorted order would cost a sort of every check).
+    key = ibis.struct(
+        {"k": out.kind, "f": out.figure_id, "i": out.figure_ids, "n": out.note,
+         "c": out.computed_lo}
+    )  # fmt: skip
+    return out.mutate(check_id=key.hash())
 
 
 def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
@@ -176,7 +181,7 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
     flagged = suspects.filter(suspects.suspect_figure_id.notnull())
     flagged = flagged.select(flag_id="suspect_figure_id").distinct()
     a = a.left_join(flagged, a.figure_id == flagged.flag_id)
-    a = p.keep(a.mutate(flagged=a.flag_id.notnull()).drop("flag_id", "fid"))
+    a = a.mutate(flagged=a.flag_id.notnull()).drop("flag_id", "fid")
     order = [
         ibis.desc(a.official),
         a.n_inconsistent,
@@ -187,7 +192,7 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
         a.figure_id,
     ]
     a = a.mutate(choice=ibis.row_number().over(group_by=list(CELL_KEY), order_by=order))
-    best = p.keep(a.filter(a.choice == 0).drop("choice"))
+    best = a.filter(a.choice == 0).drop("choice")
     peers = prefixed(a, "p_", (*CELL_KEY, "figure_id", "source_id", "lo", "hi", "flagged"))
     j = best.join(peers, [best[c] == peers[f"p_{c}"] for c in CELL_KEY])
     meets = (j.p_lo <= j.hi) & (j.lo <= j.p_hi)
@@ -228,14 +233,15 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
         inputs=ibis.literal([], "array<string>"),
         note=ibis.null("string"),
     )
-    return out.union(_derived(best))
+    both = out.union(_derived(best))
+    return both.join(p.series, "sid")
 
 
 def _derived(best: ir.Table) -> ir.Table:
     """Monthly levels no figure states, implied by best estimates of other cells: the month
     before or after a level with a stated change, or the difference of two cumulatives."""
     b = best.filter(best.unit.isin([QUANTITY_UNIT, "%"]))
-    series = ("reporter", "partner", "product", "flow")
+    series = ("sid",)
     lv = prefixed(
         b.filter((b.measure == "level") & (b.s == b.e)),
         "l_",
@@ -347,12 +353,10 @@ class Reconciliation:
     checks_table: ir.Table
     conflicts_table: ir.Table
     best_table: ir.Table
-    figures: int
-    revised: int
+    counts: dict[str, int]
     product: str | None = None
     period: str | None = None
     _scratch: Scratch | None = field(default=None, repr=False)
-    _summary: dict[str, int] | None = field(default=None, repr=False)
 
     def close(self) -> None:
         """Drop the temporary tables behind the results now, rather than when the ledger
@@ -384,18 +388,9 @@ class Reconciliation:
         return _frame(self.best_table, ["period_end", "period_start", "partner", "measure"])
 
     def summary(self) -> dict[str, int]:
-        """Counts: checks run, consistent, inconsistent, unverifiable; figures, revised."""
-        if self._summary is None:
-            t = self.checks_table
-            counts = t.group_by("verdict").aggregate(n=t.count()).to_pyarrow().to_pylist()
-            by = {r["verdict"]: int(r["n"]) for r in counts}
-            self._summary = {
-                "checks": sum(by.values()),
-                **{v: by.get(v, 0) for v in VERDICTS},
-                "figures": self.figures,
-                "revised": self.revised,
-            }
-        return dict(self._summary)
+        """Counts: checks run, consistent, inconsistent, unverifiable; figures in force,
+        and older official vintages set aside (``revised``)."""
+        return dict(self.counts)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): summary, conflicts and every check."""
@@ -478,36 +473,58 @@ def reconcile(
     p = prepare(figures, scratch)
     checks = p.keep(_judge(all_checks(p)))
     stats, suspects = _blame(p, checks)
-    suspects = p.keep(suspects)
-    best = _best(p, stats, suspects)
+    stats, suspects = p.keep(stats), p.keep(suspects)
+    series = p.series
 
-    def keep(t: ir.Table, *, scoped: bool) -> ir.Table:
+    def kept(t: ir.Table, *, scoped: bool) -> ir.Table:
         if product is not None:
-            t = (
-                t.filter((t.product == product) | (t.kind == "product_scope"))
-                if scoped
-                else (t.filter(t.product == product))
-            )
+            ids = series.filter(series["product"] == product).select(keep_sid="sid")
+            mine = t.semi_join(ids, t.sid == ids.keep_sid)
+            t = mine.union(t.filter(t.kind == "product_scope")) if scoped else mine
         if span is not None:
             lo = span.start.year * 12 + span.start.month - 1
             hi = span.end.year * 12 + span.end.month - 1
             t = t.filter((t.e >= lo) & (t.e <= hi))
         return t
 
-    checks_out = keep(checks, scoped=True)
-    conflicts = checks_out.filter(checks_out.verdict == "inconsistent").join(suspects, "check_id")
-    best_out = keep(best, scoped=False)
-    columns = [
-        "check_id", "kind", "verdict", "reporter", "partner", "product", "flow", "measure",
-        "s", "e", "figure_id", "cells", "figure_ids", "stated_lo", "stated_hi", "computed_lo",
-        "computed_hi", "gap", "unit", "note",
-    ]  # fmt: skip
+    slim = kept(checks, scoped=True)
+    found = p.keep(slim.filter(slim.verdict == "inconsistent").join(suspects, "check_id"))
+    conflicts = p.keep(_present(p, found))
+    summary = {
+        r["verdict"]: int(r["n"])
+        for r in slim.group_by("verdict").aggregate(n=slim.count()).to_pyarrow().to_pylist()
+    }
+    counts = {
+        "checks": sum(summary.values()),
+        **{v: summary.get(v, 0) for v in VERDICTS},
+        "figures": int(p.active.count().execute()),
+        "revised": int(p.revised.count().execute()),
+    }
+    # What the lazy results read stays; every other intermediate table goes now.
+    needed = (checks, stats, suspects, conflicts, series, p.active, p.revised)
+    scratch.drop(keep=needed)
     return Reconciliation(
-        checks_table=_finish(checks_out.select(*columns)),
-        conflicts_table=_finish(conflicts.select(*columns, "suspect_figure_id", "suspect", "why")),
-        best_table=_finish(best_out),
-        figures=int(p.active.count().execute()),
-        revised=int(p.revised.count().execute()),
+        checks_table=_present(p, slim),
+        conflicts_table=conflicts,
+        best_table=_finish(kept(_best(p, stats, suspects), scoped=False)),
+        counts=counts,
         product=product,
         period=str(span) if span is not None else None,
+        _scratch=scratch,
     )
+
+
+def _present(p: Prepared, checks: ir.Table) -> ir.Table:
+    """Checks as the user reads them: series names, period text, and the cells involved."""
+    x = checks.select("check_id", fid=checks.figure_ids.unnest())
+    f = p.active.select(fid="figure_id", label="label")
+    labels = x.join(f, "fid")
+    cells = labels.group_by("check_id").aggregate(cells=labels.label.collect().unique().sort())
+    out = checks.join(p.series, "sid").left_join(cells, "check_id")
+    out = out.select(
+        "check_id", "kind", "verdict", "reporter", "partner", "product", "flow", "measure",
+        "s", "e", "figure_id", "cells", "figure_ids", "stated_lo", "stated_hi",
+        "computed_lo", "computed_hi", "gap", "unit", "note",
+        *(c for c in ("suspect_figure_id", "suspect", "why") if c in checks.columns),
+    )  # fmt: skip
+    return _finish(out)

@@ -2,10 +2,10 @@
 
 Every relation yields check rows of one shape (:data:`CHECK_SCHEMA`): the figure it checks
 (``figure_id``, its interval ``stated_lo``/``stated_hi``), the interval the other terms
-allow (``computed_lo``/``computed_hi``, null when a term is missing), and every figure and
-cell involved. An inequality is an interval with an open end: "a partner is at most the
-world" checks the partner's figure against ``[0, world.hi]``. The verdict is decided once,
-for all relations, in :mod:`mineralflow.reconcile.reconciler`.
+allow (``computed_lo``/``computed_hi``, null when a term is missing), and every figure
+involved (``figure_ids``). An inequality is an interval with an open end: "a partner is at
+most the world" checks the partner's figure against ``[0, world.hi]``. The verdict is
+decided once, for all relations, in :mod:`mineralflow.reconcile.reconciler`.
 
 Terms are amount cells (:attr:`Prepared.terms`): when the figures of a cell agree, the cell
 counts as the hull of their intervals; when they disagree, each figure is a term of its own
@@ -57,17 +57,13 @@ KINDS = {
 CHECK_SCHEMA = ibis.schema(
     {
         "kind": "string",
-        "reporter": "string",
-        "partner": "string",
-        "product": "string",
-        "flow": "string",
+        "sid": "int64",
         "measure": "string",
         "s": "int64",
         "e": "int64",
         "figure_id": "string",
         "value": "float64",
         "figure_ids": "array<string>",
-        "cells": "array<string>",
         "stated_lo": "float64",
         "stated_hi": "float64",
         "computed_lo": "float64",
@@ -77,9 +73,11 @@ CHECK_SCHEMA = ibis.schema(
     }
 )
 
-SERIES = ("reporter", "partner", "product", "flow")
-FIGURE = ("figure_id", "value", "lo", "hi", "label", "measure", "unit", "s", "e", *SERIES)
-TERM = ("reporter", "partner", "product", "flow", "unit", "s", "e", "ids", "label", "lo", "hi")
+FIGURE = (
+    "figure_id", "value", "lo", "hi", "measure", "unit", "s", "e", "sid", "gid", "xid",
+    "partner", "product",
+)  # fmt: skip
+TERM = ("sid", "gid", "xid", "partner", "product", "unit", "s", "e", "ids", "lo", "hi")
 
 
 def _rows(t: ir.Table, kind: str, *, keep: tuple[str, ...] = (), **columns: Any) -> ir.Table:
@@ -87,10 +85,7 @@ def _rows(t: ir.Table, kind: str, *, keep: tuple[str, ...] = (), **columns: Any)
     columns of ``t`` named in ``keep``)."""
     base: dict[str, Any] = {
         "kind": ibis.literal(kind),
-        "reporter": t.reporter,
-        "partner": t.partner,
-        "product": t.product,
-        "flow": t.flow,
+        "sid": t.sid,
         "measure": t.measure,
         "s": t.s,
         "e": t.e,
@@ -113,25 +108,24 @@ def _ids(*arrays: Any) -> Any:
     return out
 
 
-def _cells(*labels: Any) -> Any:
-    return ibis.array(list(labels)).filter(lambda x: x.notnull())
+def _amounts(p: Prepared) -> ir.Table:
+    f = p.active
+    return prefixed(f.filter(f.measure.isin(AMOUNTS)), "", FIGURE)
 
 
 # -- same cell ----------------------------------------------------------------------------------
 def same_cell(p: Prepared) -> ir.Table:
-    """Every pair of figures for the same cell (same reporter, partner, product, flow,
-    measure, unit and period)."""
+    """Every pair of figures for the same cell (same series, measure, unit and period)."""
     f = p.active
     cols = (*FIGURE, "outlet", "stated")
     a = prefixed(f, "", cols)
     b = prefixed(f, "b_", cols)
-    key = ("reporter", "partner", "product", "flow", "measure", "unit", "s", "e")
+    key = ("sid", "measure", "unit", "s", "e")
     j = a.join(b, [*(a[c] == b[f"b_{c}"] for c in key), a.figure_id < b.b_figure_id])
     return _rows(
         j,
         "same_cell",
         figure_ids=ibis.array([j.figure_id, j.b_figure_id]),
-        cells=ibis.array([j.label]),
         computed_lo=j.b_lo,
         computed_hi=j.b_hi,
         unit=ibis.ifelse(j.unit == "%", "points", j.unit),
@@ -146,13 +140,10 @@ def changes(p: Prepared, measure: str, lag: int) -> ir.Table:
     f = p.active
     c = prefixed(f.filter(f.measure == measure), "", FIGURE)
     terms = p.terms.filter(p.terms.unit == QUANTITY_UNIT)
-    new = prefixed(terms, "n_", TERM)
-    old = prefixed(terms, "o_", TERM)
-    same = ("reporter", "partner", "product", "flow")
-    j = c.left_join(
-        new, [*(c[k] == new[f"n_{k}"] for k in same), new.n_s == c.s, new.n_e == c.e]
-    ).left_join(
-        old, [*(c[k] == old[f"o_{k}"] for k in same), old.o_s == c.s - lag, old.o_e == c.e - lag]
+    new = prefixed(terms, "n_", ("sid", "s", "e", "ids", "lo", "hi"))
+    old = prefixed(terms, "o_", ("sid", "s", "e", "ids", "lo", "hi"))
+    j = c.left_join(new, [new.n_sid == c.sid, new.n_s == c.s, new.n_e == c.e]).left_join(
+        old, [old.o_sid == c.sid, old.o_s == c.s - lag, old.o_e == c.e - lag]
     )
     valid = j.n_lo.notnull() & j.o_lo.notnull() & (j.o_lo > 0) & (j.n_lo >= 0)
     lo = ibis.ifelse(valid, (j.n_lo / j.o_hi - 1) * 100, ibis.null("float64"))
@@ -167,7 +158,6 @@ def changes(p: Prepared, measure: str, lag: int) -> ir.Table:
         j,
         measure,
         figure_ids=_ids(ibis.array([j.figure_id]), j.n_ids, j.o_ids),
-        cells=_cells(j.label, j.n_label, j.o_label),
         computed_lo=lo,
         computed_hi=hi,
         unit=ibis.literal("points"),
@@ -175,14 +165,18 @@ def changes(p: Prepared, measure: str, lag: int) -> ir.Table:
     )
 
 
+def cumulative_changes(p: Prepared) -> ir.Table:
+    """A stated y/y change of a cumulative against the two cumulatives a year apart."""
+    return changes(p, "cumulative_change_yoy", 12)
+
+
 # -- cumulatives --------------------------------------------------------------------------------
 def _months(p: Prepared) -> ir.Table:
     """Monthly amount cells with the first month of the unbroken run of months they end."""
     h = p.hull.filter(p.hull.s == p.hull.e)
-    series = ["reporter", "partner", "product", "flow", "unit"]
-    run = h.s - ibis.row_number().over(group_by=series, order_by=h.s)
+    run = h.s - ibis.row_number().over(group_by=["sid", "unit"], order_by=h.s)
     h = h.mutate(run=run)
-    return p.keep(h.mutate(run_start=h.s.min().over(group_by=[*series, "run"])))
+    return p.keep(h.mutate(run_start=h.s.min().over(group_by=["sid", "unit", "run"])))
 
 
 def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.Table:
@@ -200,18 +194,18 @@ def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.T
     sh = ibis.memtable({"shift": list(shifts)}, schema={"shift": "int64"})
     c = c.cross_join(sh)
     c = c.mutate(ts=c.s + c.shift, te=c.e + c.shift)
-    series = ("reporter", "partner", "product", "flow", "unit")
     # The run of stated months that ends at the span's last month.
-    last = prefixed(m, "r_", (*series, "s", "run_start"))
-    c = c.left_join(last, [*(c[k] == last[f"r_{k}"] for k in series), last.r_s == c.te])
-    c = c.drop(*(f"r_{k}" for k in series), "r_s")
+    last = prefixed(m, "r_", ("sid", "unit", "s", "run_start"))
+    c = c.left_join(last, [last.r_sid == c.sid, last.r_unit == c.unit, last.r_s == c.te])
+    c = c.drop("r_sid", "r_unit", "r_s")
     # A base cumulative from the same first month covers the months before that run.
     h = p.hull
-    base = prefixed(h.filter(h.e > h.s), "b_", (*series, "s", "e"))
+    base = prefixed(h.filter(h.e > h.s), "b_", ("sid", "unit", "s", "e"))
     cand = c.join(
         base,
         [
-            *(c[k] == base[f"b_{k}"] for k in series),
+            base.b_sid == c.sid,
+            base.b_unit == c.unit,
             base.b_s == c.ts,
             base.b_e < c.te,
             base.b_e >= c.r_run_start - 1,
@@ -221,22 +215,23 @@ def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.T
     c = c.left_join(shortest, ["figure_id", "shift"])
     # Every month stated: no base needed.
     c = c.mutate(k=ibis.ifelse(c.r_run_start <= c.ts, c.ts - 1, c.k))
-    basecell = prefixed(h, "b_", (*series, "s", "e", "lo", "hi", "ids", "label"))
+    basecell = prefixed(h, "b_", ("sid", "unit", "s", "e", "lo", "hi", "ids"))
     c = c.left_join(
         basecell,
-        [*(c[k] == basecell[f"b_{k}"] for k in series), basecell.b_s == c.ts, basecell.b_e == c.k],
+        [
+            basecell.b_sid == c.sid,
+            basecell.b_unit == c.unit,
+            basecell.b_s == c.ts,
+            basecell.b_e == c.k,
+        ],
     )
-    mm = prefixed(m, "m_", (*series, "s", "lo", "hi", "ids", "label"))
-    j = c.left_join(
-        mm,
-        [*(c[k] == mm[f"m_{k}"] for k in series), mm.m_s > c.k, mm.m_s <= c.te],
-    )
-    keep = [*FIGURE, "source_id", "shift", "ts", "te", "k", "b_lo", "b_hi", "b_ids", "b_label"]
+    mm = prefixed(m, "m_", ("sid", "unit", "s", "lo", "hi", "ids"))
+    j = c.left_join(mm, [mm.m_sid == c.sid, mm.m_unit == c.unit, mm.m_s > c.k, mm.m_s <= c.te])
+    keep = [*FIGURE, "source_id", "shift", "ts", "te", "k", "b_lo", "b_hi", "b_ids"]
     g = j.group_by(keep).aggregate(
         m_lo=j.m_lo.sum(),
         m_hi=j.m_hi.sum(),
         m_ids=j.m_ids.collect().flatten(),
-        m_labels=j.m_label.collect().sort(),
         n=j.m_s.count(),
     )
     ok = g.k.notnull() & (g.n == g.te - g.k)
@@ -247,7 +242,6 @@ def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.T
         "cumulative_sum",
         keep=("shift", "source_id"),
         figure_ids=_ids(ibis.array([g.figure_id]), g.b_ids, g.m_ids),
-        cells=ibis.array([g.label]).concat(_cells(g.b_label), g.m_labels.fill_null([])),
         computed_lo=lo,
         computed_hi=hi,
         note=ibis.ifelse(
@@ -275,6 +269,7 @@ def year_shifts(p: Prepared, sums: ir.Table) -> ir.Table:
     note = ibis.literal("fits ").concat(
         span, ", not its own year: the year in its label is likely wrong"
     )
+    # The figures of the other year support the finding; only this one is blamed.
     detected = fits.mutate(
         kind=ibis.literal("year_shift"), figure_ids=ibis.array([fits.figure_id]), note=note
     )
@@ -289,7 +284,6 @@ def year_shifts(p: Prepared, sums: ir.Table) -> ir.Table:
         comp,
         "year_shift",
         figure_ids=ibis.array([comp.figure_id]),
-        cells=ibis.array([comp.label]),
         computed_lo=ibis.null("float64"),
         computed_hi=ibis.null("float64"),
         note=ibis.literal("same source and period label as a figure that ").concat(comp.d_note),
@@ -297,11 +291,6 @@ def year_shifts(p: Prepared, sums: ir.Table) -> ir.Table:
     found = d.select(found_id="d_id").view()
     companions = companions.anti_join(found, companions.figure_id == found.found_id)
     return detected.select(*CHECK_SCHEMA.names).union(companions)
-
-
-def cumulative_changes(p: Prepared) -> ir.Table:
-    """A stated y/y change of a cumulative against the two cumulatives a year apart."""
-    return changes(p, "cumulative_change_yoy", 12)
 
 
 # -- aggregates ---------------------------------------------------------------------------------
@@ -345,15 +334,17 @@ def _membership(rows: list[dict[str, Any]], *, sets: bool) -> ir.Table:
 
 def parts(p: Prepared) -> ir.Table:
     """Each member's amount against its aggregate's: at most the aggregate."""
-    f = p.active
-    a = prefixed(f.filter(f.measure.isin(AMOUNTS)), "", FIGURE)
+    a = _amounts(p)
     mem = _membership(_membership_rows()[0], sets=False)
     t = prefixed(p.terms, "g_", TERM)
     j = a.join(mem, a.partner == mem.member).join(
         t,
         [
             t.g_partner == mem.whole,
-            *(a[k] == t[f"g_{k}"] for k in ("reporter", "product", "flow", "unit", "s", "e")),
+            t.g_gid == a.gid,
+            t.g_unit == a.unit,
+            t.g_s == a.s,
+            t.g_e == a.e,
         ],
     )
     j = j.filter((j.from_m.isnull() | (j.s >= j.from_m)) & (j.to_m.isnull() | (j.e <= j.to_m)))
@@ -361,9 +352,9 @@ def parts(p: Prepared) -> ir.Table:
         j,
         "part_of",
         figure_ids=_ids(ibis.array([j.figure_id]), j.g_ids),
-        cells=ibis.array([j.label, j.g_label]),
         computed_lo=ibis.literal(0.0),
         computed_hi=j.g_hi,
+        note=ibis.literal("at most ").concat(j.whole),
     )
 
 
@@ -373,31 +364,23 @@ def parts_sums(p: Prepared) -> ir.Table:
     mem = _membership(_membership_rows()[1], sets=True)
     j = h.join(mem, h.partner == mem.member)
     j = j.filter((j.from_m.isnull() | (j.s >= j.from_m)) & (j.to_m.isnull() | (j.e <= j.to_m)))
-    key = ["whole", "members", "reporter", "product", "flow", "unit", "s", "e"]
-    g = j.group_by(key).aggregate(
-        lo_sum=j.lo.sum(),
-        ids=j.ids.collect().flatten(),
-        labels=j.label.collect().sort(),
-        n=j.count(),
-    )
+    key = ["whole", "members", "gid", "unit", "s", "e"]
+    g = j.group_by(key).aggregate(lo_sum=j.lo.sum(), ids=j.ids.collect().flatten(), n=j.count())
     g = g.filter(g.n >= 2)
-    f = p.active
-    a = prefixed(f.filter(f.measure.isin(AMOUNTS)), "", FIGURE)
+    a = _amounts(p)
     jj = a.join(
         g,
-        [
-            a.partner == g.whole,
-            *(a[k] == g[k] for k in ("reporter", "product", "flow", "unit", "s", "e")),
-        ],
+        [a.partner == g.whole, a.gid == g.gid, a.unit == g.unit, a.s == g.s, a.e == g.e],
     )
     return _rows(
         jj,
         "parts_sum",
         figure_ids=ibis.array([jj.figure_id]).concat(jj.ids),
-        cells=ibis.array([jj.label]).concat(jj.labels),
         computed_lo=jj.lo_sum,
         computed_hi=IBIS_OPS.inf,
-        note=ibis.literal("sum of ").concat(jj.n.cast("string"), " ", jj.members, " listed"),
+        note=ibis.literal("at least the sum of ").concat(
+            jj.n.cast("string"), " ", jj.members, " listed"
+        ),
     )
 
 
@@ -411,36 +394,34 @@ def ranks(p: Prepared) -> ir.Table:
     """A source's ranking of partners against their levels.
 
     Each ranked partner with a level is at least the next ranked partner with a level, and
-    at least every unranked country with a level in the same period (a top-N list leaves
-    them out because they are smaller). A ranked partner without a level is unverifiable.
+    the lowest ranked partner with a level is at least the largest unranked country with a
+    level in the same period (a top-N list leaves the others out because they are smaller).
+    A ranked partner without a level is unverifiable.
     """
     f = p.active
-    r = f.filter(f.measure == "rank")
-    r = prefixed(r, "", (*FIGURE, "source_id"))
+    r = prefixed(f.filter(f.measure == "rank"), "", (*FIGURE, "source_id"))
     h = p.hull.filter(p.hull.unit == QUANTITY_UNIT)
     lv = prefixed(h, "l_", TERM)
-    same = ("reporter", "partner", "product", "flow", "s", "e")
-    j = r.left_join(lv, [*(r[k] == lv[f"l_{k}"] for k in same)])
-    group = ["source_id", "reporter", "product", "flow", "s", "e"]
+    j = r.left_join(lv, [lv.l_sid == r.sid, lv.l_s == r.s, lv.l_e == r.e])
     missing = j.filter(j.l_lo.isnull())
     unverifiable = _rows(
         missing,
         "rank_order",
         figure_ids=ibis.array([missing.figure_id]),
-        cells=ibis.array([missing.label]),
         computed_lo=ibis.null("float64"),
         computed_hi=ibis.null("float64"),
         note=ibis.literal("no level stated for the ranked partner"),
     )
     w = j.filter(j.l_lo.notnull())
+    group = ["source_id", "gid", "s", "e"]
     win = ibis.window(group_by=group, order_by=[w.value, w.partner])
     w = p.keep(
         w.mutate(
             q_figure=w.figure_id.lead().over(win),
             q_ids=w.l_ids.lead().over(win),
-            q_label=w.l_label.lead().over(win),
             q_lo=w.l_lo.lead().over(win),
             q_partner=w.partner.lead().over(win),
+            n_ranked=w.count().over(ibis.window(group_by=group)),
         )
     )
     pairs = w.filter(w.q_figure.notnull())
@@ -448,27 +429,35 @@ def ranks(p: Prepared) -> ir.Table:
         pairs,
         "rank_order",
         figure_ids=ibis.array([pairs.figure_id, pairs.q_figure]).concat(pairs.l_ids, pairs.q_ids),
-        cells=ibis.array([pairs.label, pairs.l_label, pairs.q_label]),
         stated_lo=pairs.l_lo,
         stated_hi=pairs.l_hi,
         computed_lo=pairs.q_lo,
         computed_hi=IBIS_OPS.inf,
-        unit=ibis.literal(QUANTITY_UNIT),
+        unit=pairs.l_unit,
         note=ibis.literal("ranked above ").concat(pairs.q_partner),
     )
-    # The lowest-ranked partner with a level is at least every unranked country's level.
+    # The lowest ranked partner with a level against the largest unranked country: it is
+    # among the (number ranked + 1) largest countries, so only those are compared.
     lowest = w.filter(w.q_figure.isnull())
-    ranked = r.select(rk_source="source_id", rk_partner="partner", rk_s="s", rk_e="e")
     kinds = ibis.memtable(_partner_kinds(), schema={"code": "string", "kind": "string"})
-    countries_only = h.join(kinds, h.partner == kinds.code).filter(kinds.kind == "country")
-    others = prefixed(countries_only, "u_", TERM)
+    ctry = h.join(kinds, h.partner == kinds.code).filter(kinds.kind == "country")
+    ctry = ctry.mutate(
+        place=ibis.row_number().over(
+            group_by=["gid", "unit", "s", "e"], order_by=ibis.desc(ctry.lo)
+        )
+    )
+    others = prefixed(ctry, "u_", (*TERM, "place"))
     u = lowest.join(
         others,
         [
-            *(lowest[k] == others[f"u_{k}"] for k in ("reporter", "product", "flow", "s", "e")),
-            lowest.partner != others.u_partner,
+            others.u_gid == lowest.gid,
+            others.u_unit == lowest.l_unit,
+            others.u_s == lowest.s,
+            others.u_e == lowest.e,
+            others.u_place <= lowest.n_ranked,  # row_number counts from 0
         ],
     )
+    ranked = r.select(rk_source="source_id", rk_partner="partner", rk_s="s", rk_e="e")
     u = u.anti_join(
         ranked,
         [
@@ -478,16 +467,17 @@ def ranks(p: Prepared) -> ir.Table:
             u.e == ranked.rk_e,
         ],
     )
+    u = u.mutate(pick=ibis.row_number().over(group_by="figure_id", order_by=ibis.desc(u.u_lo)))
+    u = u.filter(u.pick == 0)
     unranked = _rows(
         u,
         "rank_order",
         figure_ids=ibis.array([u.figure_id]).concat(u.l_ids, u.u_ids),
-        cells=ibis.array([u.label, u.l_label, u.u_label]),
         stated_lo=u.l_lo,
         stated_hi=u.l_hi,
         computed_lo=u.u_lo,
         computed_hi=IBIS_OPS.inf,
-        unit=ibis.literal(QUANTITY_UNIT),
+        unit=u.l_unit,
         note=ibis.literal("ranked; ").concat(u.u_partner, " is not in the ranking"),
     )
     return ordered.union(unranked).union(unverifiable)
@@ -501,24 +491,25 @@ def scopes(p: Prepared) -> ir.Table:
         {"wider": [r["wider"] for r in rows], "narrower": [r["narrower"] for r in rows]},
         schema={"wider": "string", "narrower": "string"},
     )
-    f = p.active
-    a = prefixed(f.filter(f.measure.isin(AMOUNTS)), "", FIGURE)
+    a = _amounts(p)
     t = prefixed(p.hull, "n_", TERM)
     j = a.join(sc, a.product == sc.wider).join(
         t,
         [
             t.n_product == sc.narrower,
-            *(a[k] == t[f"n_{k}"] for k in ("reporter", "partner", "flow", "unit", "s", "e")),
+            t.n_xid == a.xid,
+            t.n_unit == a.unit,
+            t.n_s == a.s,
+            t.n_e == a.e,
         ],
     )
     return _rows(
         j,
         "product_scope",
         figure_ids=_ids(ibis.array([j.figure_id]), j.n_ids),
-        cells=ibis.array([j.label.concat(" ", j.product), j.n_label.concat(" ", j.n_product)]),
         computed_lo=j.n_lo,
         computed_hi=IBIS_OPS.inf,
-        note=ibis.literal("includes ").concat(j.n_product),
+        note=ibis.literal("at least ").concat(j.n_product),
     )
 
 
