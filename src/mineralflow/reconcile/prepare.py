@@ -137,7 +137,8 @@ class Prepared:
 
     keep: Callable[[ir.Table], ir.Table]
     series: ir.Table  # sid, gid, xid, reporter, partner, product, flow
-    active: ir.Table  # every figure in force, with lo/hi, s/e, label, official
+    texts: ir.Table  # per figure_id: how it was stated and by whom (not stored; read lazily)
+    active: ir.Table  # every figure in force: keys, s/e, value, lo/hi, width, official
     revised: ir.Table  # older vintages of official releases, set aside
     hull: ir.Table  # one row per amount cell: the hull of its figures' intervals
     terms: ir.Table  # amount cells as terms: the hull if its figures agree, else each figure
@@ -192,10 +193,12 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
         official=(t.source_kind == "official_release") & (t.authority == "official"),
     )
     t = _with_intervals(t)
-    t = t.mutate(
-        label=t.partner.concat(" ", t.period, " ", t.measure),
+    # Only numbers and keys are stored; the words are read back by figure_id when shown.
+    t = t.select(
+        "figure_id", "source_id", "sid", "gid", "xid", "partner", "measure", "unit", "s",
+        "e", "value", "lo", "hi", "official", "authority_rank", "source_published",
         width=t.hi - t.lo,
-    ).drop("reporter", "flow", "period_start", "period_end", "source_kind", "ingested_at")
+    )  # fmt: skip
     # Several official releases (vintages) may state one cell: the latest is in force.
     off = figures.filter(
         (figures.source_kind == "official_release") & (figures.authority == "official")
@@ -218,7 +221,6 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
         gid=amounts.gid.arbitrary(),
         xid=amounts.xid.arbitrary(),
         partner=amounts.partner.arbitrary(),
-        product=amounts.product.arbitrary(),
         lo_min=amounts.lo.min(),
         lo_max=amounts.lo.max(),
         hi_min=amounts.hi.min(),
@@ -227,7 +229,7 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
         n=amounts.count(),
     )
     cells = keep(cells.mutate(agree=cells.lo_max <= cells.hi_min))
-    cols = ["sid", "gid", "xid", "partner", "product", "unit", "s", "e", "ids"]
+    cols = ["sid", "gid", "xid", "partner", "unit", "s", "e", "ids"]
     hull = cells.select(*cols, "n", lo=cells.lo_min, hi=cells.hi_max)
     together = cells.filter(cells.agree).select(*cols, lo=cells.lo_min, hi=cells.hi_max)
     split = cells.filter(~cells.agree).select(*key)
@@ -236,8 +238,23 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     )
     terms = keep(together.union(apart))
     return Prepared(
-        keep=keep, series=series, active=active, revised=revised, hull=keep(hull), terms=terms
+        keep=keep,
+        series=series,
+        texts=_texts(figures),
+        active=active,
+        revised=revised,
+        hull=keep(hull),
+        terms=terms,
     )
+
+
+def _texts(figures: ir.Table) -> ir.Table:
+    """How each figure was stated, and by whom: what the results show, by figure_id."""
+    return figures.select(
+        "figure_id", "source_id", "partner", "product", "period", "measure", "stated", "unit",
+        "qualifier", "resolution", "outlet", "authority",
+        label=figures.partner.concat(" ", figures.period, " ", figures.measure),
+    )  # fmt: skip
 
 
 def prefixed(t: ir.Table, prefix: str, columns: tuple[str, ...] | list[str]) -> ir.Table:

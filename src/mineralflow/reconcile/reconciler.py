@@ -79,7 +79,8 @@ def _judge(raw: ir.Table) -> ir.Table:
         {"k": out.kind, "f": out.figure_id, "i": out.figure_ids, "n": out.note,
          "c": out.computed_lo}
     )  # fmt: skip
-    return out.mutate(check_id=key.hash())
+    # The stated value only served the tolerance; the figure keeps it.
+    return out.mutate(check_id=key.hash()).drop("value", "measure")
 
 
 def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
@@ -93,11 +94,7 @@ def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
             n_consistent=(x.verdict == "consistent").sum(),
         )
     )
-    active = p.active
-    attrs = active.select(
-        "figure_id", "official", "authority_rank", "width", "outlet", "label",
-        text=_text(active, active.stated, active.unit),
-    )  # fmt: skip
+    attrs = p.active.select("figure_id", "official", "authority_rank", "width")
     cand = (
         x.filter(x.verdict == "inconsistent")
         .join(stats, "fid")
@@ -115,9 +112,12 @@ def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
         ],
     )
     cand = p.keep(cand.mutate(rank=rank))
-    first = cand.filter(cand.rank == 0)
+    tx = p.texts
+    words = tx.select("figure_id", "outlet", "label", text=_text(tx, tx.stated, tx.unit))
+    first = cand.filter(cand.rank == 0).join(words, "figure_id")
+    second = cand.filter(cand.rank == 1).join(words, "figure_id")
     second = prefixed(
-        cand.filter(cand.rank == 1),
+        second,
         "r_",
         (
             "check_id", "text", "outlet", "label", "n_inconsistent", "n_consistent",
@@ -192,7 +192,10 @@ def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
         a.figure_id,
     ]
     a = a.mutate(choice=ibis.row_number().over(group_by=list(CELL_KEY), order_by=order))
-    best = a.filter(a.choice == 0).drop("choice")
+    words = p.texts.select(
+        "figure_id", "stated", "qualifier", "resolution", "outlet", "authority", "label"
+    )
+    best = a.filter(a.choice == 0).drop("choice").join(words, "figure_id")
     peers = prefixed(a, "p_", (*CELL_KEY, "figure_id", "source_id", "lo", "hi", "flagged"))
     j = best.join(peers, [best[c] == peers[f"p_{c}"] for c in CELL_KEY])
     meets = (j.p_lo <= j.hi) & (j.lo <= j.p_hi)
@@ -517,10 +520,11 @@ def reconcile(
 def _present(p: Prepared, checks: ir.Table) -> ir.Table:
     """Checks as the user reads them: series names, period text, and the cells involved."""
     x = checks.select("check_id", fid=checks.figure_ids.unnest())
-    f = p.active.select(fid="figure_id", label="label")
+    f = p.texts.select(fid="figure_id", label="label")
     labels = x.join(f, "fid")
     cells = labels.group_by("check_id").aggregate(cells=labels.label.collect().unique().sort())
-    out = checks.join(p.series, "sid").left_join(cells, "check_id")
+    measures = p.texts.select("figure_id", "measure")
+    out = checks.join(p.series, "sid").join(measures, "figure_id").left_join(cells, "check_id")
     out = out.select(
         "check_id", "kind", "verdict", "reporter", "partner", "product", "flow", "measure",
         "s", "e", "figure_id", "cells", "figure_ids", "stated_lo", "stated_hi",

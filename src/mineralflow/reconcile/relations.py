@@ -75,9 +75,9 @@ CHECK_SCHEMA = ibis.schema(
 
 FIGURE = (
     "figure_id", "value", "lo", "hi", "measure", "unit", "s", "e", "sid", "gid", "xid",
-    "partner", "product",
+    "partner",
 )  # fmt: skip
-TERM = ("sid", "gid", "xid", "partner", "product", "unit", "s", "e", "ids", "lo", "hi")
+TERM = ("sid", "gid", "xid", "partner", "unit", "s", "e", "ids", "lo", "hi")
 
 
 def _rows(t: ir.Table, kind: str, *, keep: tuple[str, ...] = (), **columns: Any) -> ir.Table:
@@ -117,9 +117,8 @@ def _amounts(p: Prepared) -> ir.Table:
 def same_cell(p: Prepared) -> ir.Table:
     """Every pair of figures for the same cell (same series, measure, unit and period)."""
     f = p.active
-    cols = (*FIGURE, "outlet", "stated")
-    a = prefixed(f, "", cols)
-    b = prefixed(f, "b_", cols)
+    a = prefixed(f, "", FIGURE)
+    b = prefixed(f, "b_", ("figure_id", "lo", "hi", "sid", "measure", "unit", "s", "e"))
     key = ("sid", "measure", "unit", "s", "e")
     j = a.join(b, [*(a[c] == b[f"b_{c}"] for c in key), a.figure_id < b.b_figure_id])
     return _rows(
@@ -129,7 +128,6 @@ def same_cell(p: Prepared) -> ir.Table:
         computed_lo=j.b_lo,
         computed_hi=j.b_hi,
         unit=ibis.ifelse(j.unit == "%", "points", j.unit),
-        note=ibis.literal("against ").concat(j.b_stated, " (", j.b_outlet, ")"),
     )
 
 
@@ -354,7 +352,6 @@ def parts(p: Prepared) -> ir.Table:
         figure_ids=_ids(ibis.array([j.figure_id]), j.g_ids),
         computed_lo=ibis.literal(0.0),
         computed_hi=j.g_hi,
-        note=ibis.literal("at most ").concat(j.whole),
     )
 
 
@@ -491,8 +488,9 @@ def scopes(p: Prepared) -> ir.Table:
         {"wider": [r["wider"] for r in rows], "narrower": [r["narrower"] for r in rows]},
         schema={"wider": "string", "narrower": "string"},
     )
-    a = _amounts(p)
-    t = prefixed(p.hull, "n_", TERM)
+    products = p.series.select("sid", "product")
+    a = _amounts(p).join(products, "sid").view()
+    t = prefixed(p.hull.join(products, "sid"), "n_", (*TERM, "product")).view()
     j = a.join(sc, a.product == sc.wider).join(
         t,
         [
