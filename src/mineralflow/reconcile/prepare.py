@@ -187,6 +187,10 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     t = t.select(*COLUMNS)
     series = keep(_series(t))
     t = t.join(series, ["reporter", "partner", "product", "flow"])
+    # What a figure states, as a number: same measure and unit, same ``mu``.
+    kinds = t.select("measure", "unit").distinct()
+    kinds = kinds.mutate(mu=ibis.dense_rank().over(order_by=["measure", "unit"]))
+    t = t.join(kinds, ["measure", "unit"])
     t = t.mutate(
         s=month_index(t.period_start),
         e=month_index(t.period_end),
@@ -195,7 +199,7 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     t = _with_intervals(t)
     # Only numbers and keys are stored; the words are read back by figure_id when shown.
     t = t.select(
-        "figure_id", "source_id", "sid", "gid", "xid", "partner", "measure", "unit", "s",
+        "figure_id", "source_id", "sid", "gid", "xid", "mu", "partner", "measure", "unit", "s",
         "e", "value", "lo", "hi", "official", "authority_rank", "source_published",
         width=t.hi - t.lo,
     )  # fmt: skip

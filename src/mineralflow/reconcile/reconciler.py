@@ -75,31 +75,43 @@ def _judge(raw: ir.Table) -> ir.Table:
     )
     # An id within this reconciliation: a hash of what makes the check (numbering in a
     # sorted order would cost a sort of every check).
+    # (kind, figure, second figure) tells every check apart: the peer of a pair, the first
+    # term of a change, sum or aggregate, the next ranked partner.
     key = ibis.struct(
-        {"k": out.kind, "f": out.figure_id, "i": out.figure_ids, "n": out.note,
-         "c": out.computed_lo}
-    )  # fmt: skip
+        {"k": out.kind, "f": out.figure_id, "i": out.figure_ids[1], "c": out.computed_lo}
+    )
     # The stated value only served the tolerance; the figure keeps it.
     return out.mutate(check_id=key.hash()).drop("value", "measure")
 
 
-def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
-    """(per figure: checks failed and passed; per failed check: the suspect and why)."""
+def _stats(checks: ir.Table) -> ir.Table:
+    """Per figure: how many checks it fails and passes (unverifiable ones do not count)."""
     judged = checks.filter(checks.verdict != "unverifiable")
     # A check names each figure once (its cells are distinct), so no distinct is needed.
-    x = judged.select("check_id", "verdict", "kind", "note", fid=judged.figure_ids.unnest())
+    x = judged.select("verdict", fid=judged.figure_ids.unnest())
+    return x.group_by("fid").aggregate(
+        n_inconsistent=(x.verdict == "inconsistent").sum(),
+        n_consistent=(x.verdict == "consistent").sum(),
+    )
+
+
+def _blame(p: Prepared, checks: ir.Table) -> ir.Table:
+    """Per failed check: the figure most likely wrong, and why."""
+    failed = checks.filter(checks.verdict == "inconsistent")
+    x = failed.select("check_id", "kind", "note", fid=failed.figure_ids.unnest())
+    # Counting only for the figures of failed checks keeps the count small.
+    doubtful = p.keep(x.select("fid").distinct())
+    judged = checks.filter(checks.verdict != "unverifiable")
+    y = judged.select("verdict", fid=judged.figure_ids.unnest())
+    y = y.semi_join(doubtful, "fid")
     stats = p.keep(
-        x.group_by("fid").aggregate(
-            n_inconsistent=(x.verdict == "inconsistent").sum(),
-            n_consistent=(x.verdict == "consistent").sum(),
+        y.group_by("fid").aggregate(
+            n_inconsistent=(y.verdict == "inconsistent").sum(),
+            n_consistent=(y.verdict == "consistent").sum(),
         )
     )
     attrs = p.active.select("figure_id", "official", "authority_rank", "width")
-    cand = (
-        x.filter(x.verdict == "inconsistent")
-        .join(stats, "fid")
-        .join(attrs, x.fid == attrs.figure_id)
-    )
+    cand = x.join(stats, "fid").join(attrs, x.fid == attrs.figure_id)
     rank = ibis.row_number().over(
         group_by=cand.check_id,
         order_by=[
@@ -168,7 +180,7 @@ def _blame(p: Prepared, checks: ir.Table) -> tuple[ir.Table, ir.Table]:
         suspect=ibis.ifelse(named, who(""), ibis.null("string")),
         why=why,
     )
-    return stats, suspects
+    return suspects
 
 
 def _best(p: Prepared, stats: ir.Table, suspects: ir.Table) -> ir.Table:
@@ -475,8 +487,7 @@ def reconcile(
     scratch = Scratch(figures)
     p = prepare(figures, scratch)
     checks = p.keep(_judge(all_checks(p)))
-    stats, suspects = _blame(p, checks)
-    stats, suspects = p.keep(stats), p.keep(suspects)
+    suspects = p.keep(_blame(p, checks))
     series = p.series
 
     def kept(t: ir.Table, *, scoped: bool) -> ir.Table:
@@ -504,12 +515,12 @@ def reconcile(
         "revised": int(p.revised.count().execute()),
     }
     # What the lazy results read stays; every other intermediate table goes now.
-    needed = (checks, stats, suspects, conflicts, series, p.active, p.revised)
+    needed = (checks, suspects, conflicts, series, p.active, p.revised)
     scratch.drop(keep=needed)
     return Reconciliation(
         checks_table=_present(p, slim),
         conflicts_table=conflicts,
-        best_table=_finish(kept(_best(p, stats, suspects), scoped=False)),
+        best_table=_finish(kept(_best(p, _stats(checks), suspects), scoped=False)),
         counts=counts,
         product=product,
         period=str(span) if span is not None else None,

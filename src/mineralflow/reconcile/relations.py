@@ -117,9 +117,9 @@ def _amounts(p: Prepared) -> ir.Table:
 def same_cell(p: Prepared) -> ir.Table:
     """Every pair of figures for the same cell (same series, measure, unit and period)."""
     f = p.active
-    a = prefixed(f, "", FIGURE)
-    b = prefixed(f, "b_", ("figure_id", "lo", "hi", "sid", "measure", "unit", "s", "e"))
-    key = ("sid", "measure", "unit", "s", "e")
+    a = prefixed(f, "", (*FIGURE, "mu"))
+    b = prefixed(f, "b_", ("figure_id", "lo", "hi", "sid", "mu", "s", "e"))
+    key = ("sid", "mu", "s", "e")
     j = a.join(b, [*(a[c] == b[f"b_{c}"] for c in key), a.figure_id < b.b_figure_id])
     return _rows(
         j,
@@ -418,7 +418,6 @@ def ranks(p: Prepared) -> ir.Table:
             q_ids=w.l_ids.lead().over(win),
             q_lo=w.l_lo.lead().over(win),
             q_partner=w.partner.lead().over(win),
-            n_ranked=w.count().over(ibis.window(group_by=group)),
         )
     )
     pairs = w.filter(w.q_figure.notnull())
@@ -433,17 +432,11 @@ def ranks(p: Prepared) -> ir.Table:
         unit=pairs.l_unit,
         note=ibis.literal("ranked above ").concat(pairs.q_partner),
     )
-    # The lowest ranked partner with a level against the largest unranked country: it is
-    # among the (number ranked + 1) largest countries, so only those are compared.
+    # The lowest ranked partner with a level against the largest unranked country.
     lowest = w.filter(w.q_figure.isnull())
     kinds = ibis.memtable(_partner_kinds(), schema={"code": "string", "kind": "string"})
     ctry = h.join(kinds, h.partner == kinds.code).filter(kinds.kind == "country")
-    ctry = ctry.mutate(
-        place=ibis.row_number().over(
-            group_by=["gid", "unit", "s", "e"], order_by=ibis.desc(ctry.lo)
-        )
-    )
-    others = prefixed(ctry, "u_", (*TERM, "place"))
+    others = prefixed(ctry, "u_", TERM)
     u = lowest.join(
         others,
         [
@@ -451,7 +444,6 @@ def ranks(p: Prepared) -> ir.Table:
             others.u_unit == lowest.l_unit,
             others.u_s == lowest.s,
             others.u_e == lowest.e,
-            others.u_place <= lowest.n_ranked,  # row_number counts from 0
         ],
     )
     ranked = r.select(rk_source="source_id", rk_partner="partner", rk_s="s", rk_e="e")
@@ -464,8 +456,11 @@ def ranks(p: Prepared) -> ir.Table:
             u.e == ranked.rk_e,
         ],
     )
-    u = u.mutate(pick=ibis.row_number().over(group_by="figure_id", order_by=ibis.desc(u.u_lo)))
-    u = u.filter(u.pick == 0)
+    u = u.group_by([*FIGURE, "l_lo", "l_hi", "l_unit", "l_ids"]).aggregate(
+        u_lo=u.u_lo.max(),
+        u_ids=u.u_ids.argmax(u.u_lo),
+        u_partner=u.u_partner.argmax(u.u_lo),
+    )
     unranked = _rows(
         u,
         "rank_order",
