@@ -125,7 +125,7 @@ def test_members_against_bloc_and_world(ledger: Ledger) -> None:
     part = c[c.kind == "part_of"]
     bad = part[part.verdict == "inconsistent"]
     assert bad.figure_id.str.startswith("a|DEU|2025-06").all()
-    assert ["DEU 2025-06 level", "EU27 2025-06 level"] == list(bad.cells.iloc[0])
+    assert list(bad.cells.iloc[0]) == ["DEU 2025-06 level", "EU27 2025-06 level"]
     assert not part.cells.map(lambda cs: "EU27 2019-06 level" in list(cs)).any()
     sums = c[c.kind == "parts_sum"]
     eu = sums[sums.figure_id.str.startswith("a|EU27|2025-06")]

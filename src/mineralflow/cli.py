@@ -226,27 +226,24 @@ def check(
         if format is CheckFormat.json:
             _emit(_json(rec.to_dict()), None)
             return
-        conflicts = rec.conflicts
-        summary = rec.summary()
-    if len(conflicts):
-        table = Table(
-            "period", "partner", "check", "stated", "computed", "gap", "most likely wrong"
+        result = rec.to_dict(checks=False)
+    conflicts, summary = result["conflicts"], result["summary"]
+    for r in conflicts:
+        gap = f" (off by {r['gap']:.4g} {r['unit']})" if r["gap"] is not None else ""
+        computed = (
+            "nothing (stated with a mislabelled figure)"
+            if r["computed_lo"] is None
+            else str(Interval(r["computed_lo"], r["computed_hi"]))
         )
-        for r in conflicts.to_dict(orient="records"):
-            nothing = r["computed_lo"] != r["computed_lo"]  # NaN: nothing computed (year shift)
-            computed = r["note"] if nothing else str(Interval(r["computed_lo"], r["computed_hi"]))
-            gap = "" if r["gap"] != r["gap"] else f"{r['gap']:.4g} {r['unit']}"
-            table.add_row(
-                r["period"],
-                r["partner"],
-                f"{r['kind']}: {'; '.join(r['cells'])}",
-                str(Interval(r["stated_lo"], r["stated_hi"])),
-                computed,
-                gap,
-                f"{r['suspect']}: {r['why']}" if r["suspect"] else r["why"],
-            )
-        out.print(table)
-    else:
+        blame = f"most likely wrong: {r['suspect']}; {r['why']}" if r["suspect"] else r["why"]
+        for line in (
+            f"{r['period']} {r['partner']} {r['kind']}: inconsistent{gap}",
+            f"  cells: {'; '.join(r['cells'])}",
+            f"  stated {Interval(r['stated_lo'], r['stated_hi'])}, computed {computed}",
+            f"  {blame}",
+        ):
+            out.print(line, markup=False, highlight=False)
+    if not conflicts:
         out.print("No conflicts.")
     out.print(
         f"{summary['checks']} checks run: {summary['consistent']} consistent, "

@@ -157,7 +157,7 @@ class Interval:
         return max(0.0, self.lo - other.hi, other.lo - self.hi)
 
     def __str__(self) -> str:
-        return f"[{self.lo:g}, {self.hi:g}]"
+        return f"[{self.lo:.10g}, {self.hi:.10g}]"
 
 
 def change_between(new: Interval, old: Interval) -> Interval | None:

@@ -407,15 +407,18 @@ class Reconciliation:
         and older official vintages set aside (``revised``)."""
         return dict(self.counts)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-ready): summary, conflicts and every check."""
-        return {
+    def to_dict(self, *, checks: bool = True) -> dict[str, Any]:
+        """Plain data (JSON-ready): summary, conflicts and (unless ``checks=False``) every
+        check."""
+        data: dict[str, Any] = {
             "product": self.product,
             "period": self.period,
             "summary": self.summary(),
             "conflicts": _records(self.conflicts),
-            "checks": _records(self.checks),
         }
+        if checks:
+            data["checks"] = _records(self.checks)
+        return data
 
 
 def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:
