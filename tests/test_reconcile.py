@@ -204,3 +204,13 @@ def test_bad_requests_raise_usage_errors(bundled: Ledger) -> None:
 def test_public_names() -> None:
     assert mineralflow.reconcile is reconcile
     assert {"reconcile", "Reconciliation"} <= set(mineralflow.__all__)
+
+
+def test_docs_describe_every_qualifier_and_relation() -> None:
+    from mineralflow.reconcile import KINDS, qualifiers
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "reconcile.md").read_text()
+    for name in qualifiers():
+        assert f"| `{name}` |" in text, name
+    for kind in KINDS:
+        assert f"`{kind}`" in text, kind

@@ -180,7 +180,8 @@ class Brief:
     events: list[EventLine]
     broad_events: int
     checks: list[Check]
-    unverifiable: int = 0
+    unverifiable: int = 0  # checks of the month a missing term leaves open
+    unlisted: int = 0  # checks of the month that hold but are not listed (same cell, members)
     sources: list[SourceRef] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -514,6 +515,7 @@ def build_brief(
     ]
     checks = _checks(mc, rec.conflicts, estimates.rows, cite)
     unverifiable = int((mc["verdict"] == "unverifiable").sum())
+    unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
     return Brief(
         product=product,
@@ -531,6 +533,7 @@ def build_brief(
         broad_events=broad,
         checks=checks,
         unverifiable=unverifiable,
+        unlisted=unlisted,
         sources=cite.refs,
     )
 
@@ -818,6 +821,12 @@ def _markdown(b: Brief) -> str:
     out.append(
         f"The reconciler's checks of this month's figures against the figures they relate: "
         f"{len(bad)} failed; {len(b.checks) - len(bad)} listed below hold within rounding"
+        + (
+            f", and {b.unlisted} more (figures against each other, members against their "
+            "bloc, region or the world)"
+            if b.unlisted
+            else ""
+        )
         + (
             f"; {b.unverifiable} could not be checked (a term is missing)."
             if b.unverifiable
