@@ -214,3 +214,9 @@ def test_docs_describe_every_qualifier_and_relation() -> None:
         assert f"| `{name}` |" in text, name
     for kind in KINDS:
         assert f"`{kind}`" in text, kind
+
+
+def test_an_ibis_table_of_figures_reconciles_like_the_ledger(bundled: Ledger) -> None:
+    from_table = reconcile(bundled.table("figures_v"), period="2025-08").summary()
+    assert from_table == reconcile(bundled, period="2025-08").summary()
+    assert from_table["inconsistent"] == 6
