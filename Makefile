@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 DB ?= mineralflow.duckdb
 
-.PHONY: demo test lint typecheck pytest install install-dev clean constraints bench
+.PHONY: demo test lint typecheck pytest install install-dev clean constraints bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,16 +27,32 @@ demo: install
 	$(BIN)/mineralflow load --db $(DB)
 	$(BIN)/mineralflow brief --product rare-earth-magnets --period 2025-06 --db $(DB) -o out/brief-2025-06.md
 	cat out/brief-2025-06.md
+	$(BIN)/mineralflow report --product rare-earth-magnets --period 2025-06 --db $(DB) -o out/report-2025-06.html
+	$(BIN)/mineralflow report --product rare-earth-magnets --period 2025-06 --db $(DB) --format md -o out/report-2025-06.md
+	@echo "report: $(abspath out/report-2025-06.html)"
+
+CODE := $(wildcard src tests benchmarks scripts)
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev
+pytest: install-dev browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (never a downloaded one). Install it when it is
+# missing and we may (root with apt-get, as in CI); otherwise those tests skip with a reason.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
+	  echo "could not install chromium; the browser tests will skip"; \
+	else echo "no /usr/bin/chromium and not root: the browser tests will skip (apt-get install chromium)"; fi
 
 test: lint typecheck pytest
 

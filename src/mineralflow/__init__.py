@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .brief import Brief, build_brief
 from .catalog import Country, Product, countries, partner_name, product, products, resolve_partner
+from .claims import Claim, ClaimsReport, extract_claims, outlet_view, read_claims, save_claims
 from .errors import (
     InputError,
     LedgerError,
@@ -39,6 +40,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Brief",
+    "Claim",
+    "ClaimsReport",
     "Country",
     "InputError",
     "Ledger",
@@ -60,12 +63,16 @@ __all__ = [
     "build_brief",
     "countries",
     "default_path",
+    "extract_claims",
     "open_ledger",
+    "outlet_view",
     "partner_name",
     "product",
     "products",
+    "read_claims",
     "reconcile",
     "resolve_partner",
+    "save_claims",
 ]
 
 

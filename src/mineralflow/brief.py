@@ -29,7 +29,7 @@ from . import catalog
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .periods import Month, Period
-from .reconcile import reconcile
+from .reconcile import reconcile, subject
 from .reconcile.intervals import Interval
 
 __all__ = ["Brief", "build_brief"]
@@ -594,7 +594,6 @@ def _name(code: str) -> str:
 def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str, str, str]:
     """(subject, what is stated, what the other figures allow) of one check, in words."""
     name, period = _name(c["partner"]), c["period"]
-    described = Period.parse(period).describe()
     stated = f"stated {head.text()}" if head else "stated"
     unit = "%" if c["unit"] == "points" else f" {c['unit']}"
     lo, hi = c["computed_lo"], c["computed_hi"]
@@ -621,49 +620,38 @@ def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str
         )
 
     kind = c["kind"]
+    measure = head.measure if head else ""
+    about = subject(kind, c["partner"], period, measure)
     if kind in ("change_mom", "change_yoy"):
-        words = "m/m" if kind == "change_mom" else "y/y"
-        return f"{name} {words} change, {period}", stated, f"the levels {listed()} give {allowed}"
+        return about, stated, f"the levels {listed()} give {allowed}"
     if kind == "cumulative_change_yoy":
-        return (
-            f"{name} y/y change of {described}",
-            stated,
-            f"the totals {listed()} give {allowed}",
-        )
+        return about, stated, f"the totals {listed()} give {allowed}"
     if kind == "cumulative_sum":
-        return f"{name}, {described}, against its months", stated, f"{listed()} add up to {allowed}"
+        return about, stated, f"{listed()} add up to {allowed}"
     if kind == "rank_order":
         ranks = [r for r in terms if r.measure == "rank"]
-        levels = {r.partner: r.text() for r in terms if r.measure == "level"}
-        other = next((p for (p, _, _, m), _ in by_time if p != c["partner"] and m == "level"), "")
+        levels = {p: " / ".join(texts) for (p, _, _, m), texts in by_time if m == "level"}
+        other = next((p for p in levels if p != c["partner"]), "")
         mine = levels.get(c["partner"], "")
         theirs = levels.get(other, "")
         if ranks:
-            subject = f"{name} ranked above {_name(other)}, {period}"
+            about = f"{name} ranked above {_name(other)}, {period}"
             stated = f"ranks {head.stated if head else '?'} and {ranks[0].stated}"
         else:
-            subject = f"{name} ranked, {_name(other)} not, {period}"
+            about = f"{name} ranked, {_name(other)} not, {period}"
             stated = f"rank {head.stated if head else '?'}"
-        return subject, stated, f"levels {mine} and {theirs}"
+        return about, stated, f"levels {mine} and {theirs}"
     if kind == "same_cell":
-        return f"{name}, {period}, two sources", stated, f"another states {listed()}"
+        return about, stated, f"another source states {listed()}"
     if kind == "part_of":
-        return (
-            f"{name} within a larger total, {period}",
-            stated,
-            f"{listed(True)}: at most {_num(hi)}{unit}",
-        )
+        return about, stated, f"{listed(True)}: at most {_num(hi)}{unit}"
     if kind == "parts_sum":
-        return (
-            f"{name} against the sum of its members, {period}",
-            stated,
-            f"{listed(True)} add up to {allowed}",
-        )
+        return about, stated, f"{listed(True)} add up to {allowed}"
     if kind == "product_scope":
-        return f"{name}, a wider product than its parts, {period}", stated, f"{listed()}: {allowed}"
+        return about, stated, f"{listed()}: {allowed}"
     # year_shift
     fits = f" ({listed()} add up to {allowed})" if terms and allowed else ""
-    return f"{name}, {described} as labelled", stated, f"{c['note']}{fits}"
+    return about, stated, f"{c['note']}{fits}"
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -794,7 +782,11 @@ def _markdown(b: Brief) -> str:
                 bits.append(cum.total.cited(bold=True))
             if cum.change_yoy is not None:
                 bits.append(cum.change_yoy.cited("y/y"))
-            subject = "exports to the world" if cum.partner == "WLD" else f"exports to {cum.name}"
+            subject = (
+                "exports to the world"
+                if cum.partner == "WLD"
+                else f"exports to {catalog.with_article(cum.name)}"
+            )
             out.append(f"- In {cum.described} ({cum.period}), {subject}: {', '.join(bits)}.")
     first = month.shift(1 - EVENT_WINDOW_MONTHS)
     out += ["", f"## Policy events, {first.name} to {month.name}", ""]

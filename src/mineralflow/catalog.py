@@ -30,6 +30,7 @@ __all__ = [
     "products",
     "read_table",
     "resolve_partner",
+    "with_article",
 ]
 
 CATALOG = "data/catalog"
@@ -143,6 +144,29 @@ def partner_name(code: str) -> str:
     """A partner's display name; the code itself when the catalog has none."""
     country = countries().get(code)
     return country.name if country else code
+
+
+_THE = (
+    "United ",
+    "European Union",
+    "Netherlands",
+    "Philippines",
+    "Czech Republic",
+    "Bahamas",
+    "Gambia",
+    "Maldives",
+    "Marshall Islands",
+    "Solomon Islands",
+    "Dominican Republic",
+    "Central African Republic",
+    "Comoros",
+    "Seychelles",
+)
+
+
+def with_article(name: str) -> str:
+    """A name as a sentence needs it: ``the United States``, ``the Netherlands``, ``Germany``."""
+    return f"the {name}" if name.startswith(_THE) else name
 
 
 # Event text that names every good rather than a product ("all goods of Chinese origin").

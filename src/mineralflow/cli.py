@@ -6,6 +6,8 @@ bad input, 1 for anything else; tracebacks are for bugs only.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from enum import StrEnum
@@ -15,11 +17,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import catalog
 from .brief import build_brief
 from .errors import MineralflowError
-from .ledger import DEFAULT_DB, Ledger
+from .ledger import DEFAULT_DB, Ledger, default_path
 from .reconcile import Interval, reconcile
 
 app = typer.Typer(
@@ -32,7 +35,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
+# Tables piped to a file or another program get room to breathe instead of rich's 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -151,14 +155,22 @@ def figures(
 def sources(db: DbOption = None) -> None:
     """Every source in the ledger: outlet, title, date, URL, authority."""
     with Ledger.open(db, read_only=True) as ledger:
-        df = ledger.table("sources").order_by("source_id").execute()
+        rows = ledger.table("sources").order_by("source_id").to_pyarrow().to_pylist()
     table = Table("source_id", "authority", "outlet", "published", "title", "url")
-    for r in df.itertuples(index=False):
-        published = (
-            "" if r.published is None or str(r.published) == "NaT" else str(r.published)[:10]
+    for r in rows:
+        table.add_row(
+            r["source_id"],
+            r["authority"],
+            r["outlet"],
+            _text(r["published"]),
+            r["title"],
+            _text(r["url"]),
         )
-        table.add_row(r.source_id, r.authority, r.outlet, published, r.title, r.url or "")
     out.print(table)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 @app.command()
@@ -173,21 +185,16 @@ def events(
             catalog.product(product)
             links = ledger.table("event_products")
             e = e.join(links.filter(links.product == product), "event_id")
-        df = e.order_by(["date_announced", "event_id"]).execute()
+        rows = e.order_by(["date_announced", "event_id"]).to_pyarrow().to_pylist()
     table = Table("announced", "effective", "where", "kind", "instrument", "link")
-    for r in df.itertuples(index=False):
-        eff = (
-            ""
-            if r.date_effective is None or str(r.date_effective) == "NaT"
-            else str(r.date_effective)[:10]
-        )
+    for r in rows:
         table.add_row(
-            str(r.date_announced)[:10],
-            eff,
-            r.jurisdiction,
-            r.kind,
-            r.instrument,
-            getattr(r, "link", ""),
+            _text(r["date_announced"]),
+            _text(r["date_effective"]),
+            r["jurisdiction"],
+            r["kind"],
+            r["instrument"],
+            _text(r.get("link")),
         )
     out.print(table)
 
@@ -202,6 +209,209 @@ def products() -> None:
         )
         table.add_row(p.id, p.name, codes, p.scope_note)
     out.print(table)
+
+
+class ClaimsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ClaimsView(StrEnum):
+    figures = "figures"
+    outlets = "outlets"
+
+
+_CLAIM_COLUMNS = [
+    "source", "span", "reporter", "partner", "product", "flow", "period", "measure", "value",
+    "unit", "stated", "qualifier", "unresolved",
+]  # fmt: skip
+
+
+@app.command()
+def claims(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Article files (.html, .htm, .txt) or folders of them.")
+    ],
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date YYYY-MM-DD for pages that state none."),
+    ] = None,
+    format: Annotated[ClaimsFormat, typer.Option("--format", "-f")] = ClaimsFormat.table,
+    view: Annotated[
+        ClaimsView,
+        typer.Option(
+            help="figures: one row per stated figure; outlets: per cell and measure, every "
+            "outlet stating it and whether it agrees with the others and with official data."
+        ),
+    ] = ClaimsView.figures,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the articles and their figures in the ledger.")
+    ] = False,
+    output: OutputOption = None,
+    db: DbOption = None,
+) -> None:
+    """Figures stated in news articles, with period, partner and product scope.
+
+    A file that cannot be read gets a one-line error; the others are still read (and saved),
+    and the exit code is 2.
+    """
+    from .claims import outlet_view, read_claims, save_claims
+
+    report = read_claims(paths, published=published)
+    for e in report.errors:
+        err.print(f"Error: {e}", markup=False, highlight=False)
+    if save and not report.articles:
+        err.print("nothing saved: no article could be read", markup=False, highlight=False)
+    elif save:
+        with Ledger.open(db) as ledger:
+            saved = save_claims(ledger, report)
+        err.print(
+            f"{ledger.path}: {saved.sources_added} articles and {saved.figures_added} figures "
+            "added" + ("" if saved.changed else " (all already in the ledger)"),
+            markup=False,
+            highlight=False,
+        )
+    if view is ClaimsView.outlets:
+        path = db if db is not None else default_path()
+        led = Ledger.open(path, read_only=True) if db is not None or path.exists() else None
+        try:
+            cells = outlet_view(report, ledger=led)
+        finally:
+            if led is not None:
+                led.close()
+        if format is ClaimsFormat.json:
+            _emit(_json([c.to_dict() for c in cells]), output)
+        else:
+            rows = [
+                [c.partner, c.period, c.product, c.measure, s.stated.source, s.stated.outlet,
+                 s.stated.stated, s.stated.qualifier, f"{s.stated.value:g}",
+                 {None: "only one", True: "agrees"}.get(
+                     s.agrees_with_others, "conflicts: " + ", ".join(s.conflicts_with)),
+                 s.official]
+                for c in cells
+                for s in c.statements
+            ]  # fmt: skip
+            header = ["partner", "period", "product", "measure", "source", "outlet", "stated",
+                      "qualifier", "value", "others", "official"]  # fmt: skip
+            _emit_rows(header, rows, format, output)
+    else:
+        records = report.records()
+        if format is ClaimsFormat.json:
+            _emit(_json(records), output)
+        else:
+            rows = [
+                [r["source"], f"{r['span'][0]}-{r['span'][1]}",
+                 *(r[k] for k in _CLAIM_COLUMNS[2:8]), f"{r['value']:g}",
+                 *(r[k] for k in _CLAIM_COLUMNS[9:])]
+                for r in records
+            ]  # fmt: skip
+            _emit_rows(_CLAIM_COLUMNS, rows, format, output)
+    n = len(report.claims)
+    unresolved = sum(not c.resolved for c in report.claims)
+    err.print(
+        f"{len(report.articles)} articles, {n} figures ({unresolved} unresolved)"
+        + (f"; {len(report.errors)} files failed" if report.errors else ""),
+        markup=False,
+        highlight=False,
+    )
+    if report.failed:
+        raise typer.Exit(2)
+
+
+def _emit_rows(
+    header: list[str], rows: list[list[Any]], format: ClaimsFormat, output: Path | None
+) -> None:
+    """Rows as CSV or as a table; article text stays text (no console markup)."""
+    cells = [["" if v is None else str(v) for v in r] for r in rows]
+    if format is ClaimsFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(cells)
+        _emit(buffer.getvalue(), output)
+        return
+    table = Table(*header)
+    for r in cells:
+        table.add_row(*(Text(v) for v in r))
+    if output is None:
+        out.print(table)
+    else:
+        console = Console(file=io.StringIO(), width=200)
+        console.print(table)
+        _emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+@app.command()
+def report(
+    product: ProductOption = "rare-earth-magnets",
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")] = ...,  # type: ignore[assignment]
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Report file. Default: report-PERIOD.html (or .md)."),
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.html,
+    db: DbOption = None,
+) -> None:
+    """The month's report: one self-contained HTML file with the brief, charts, conflicts,
+    the claims of every outlet and every figure with its source. --format md writes Markdown
+    and one PNG per chart beside it."""
+    from .render import write_report
+
+    path = output or Path(f"report-{period}.{format.value}")
+    with Ledger.open(db, read_only=True) as ledger:
+        written = write_report(
+            ledger, product=product, period=period, path=path, format=format.value
+        )
+    for p in written:
+        err.print(f"wrote {p}", markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. Default 127.0.0.1, so only this machine can connect: "
+            "the pages have no login. Use 0.0.0.0 only on a network you trust."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+    get: Annotated[
+        str | None,
+        typer.Option(
+            "--get",
+            metavar="PATH",
+            help="Print the page at PATH (e.g. /index.json) and exit, without a server; "
+            "exit code 1 when the page is an error.",
+        ),
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log each request.")] = True,
+) -> None:
+    """Browse the ledger in a web browser: products, months, partners, sources, conflicts
+    and events; add .json to any page for its data. The ledger is opened read-only."""
+    from . import web
+
+    with Ledger.open(db, read_only=True) as ledger:
+        if get is not None:
+            status, _media_type, body = web.get(ledger, get)
+            sys.stdout.write(body.decode("utf-8"))
+            if status >= 400:
+                err.print(f"{get}: HTTP {status}", markup=False, highlight=False)
+                raise typer.Exit(1)
+            return
+        err.print(
+            f"serving {ledger.path} read-only at http://{host}:{port}/ (Ctrl-C to stop)",
+            markup=False,
+            highlight=False,
+        )
+        web.serve(ledger, host=host, port=port, access_log=access_log)
 
 
 class CheckFormat(StrEnum):

@@ -12,7 +12,7 @@ See ``docs/reconcile.md``.
 """
 
 from .intervals import Interval, change_between, qualifiers
-from .reconciler import VERDICTS, Reconciliation, reconcile
+from .reconciler import VERDICTS, Reconciliation, reconcile, subject
 from .relations import KINDS
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "change_between",
     "qualifiers",
     "reconcile",
+    "subject",
 ]

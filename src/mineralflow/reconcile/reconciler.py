@@ -37,12 +37,51 @@ from ..periods import Period
 from .prepare import CELL_KEY, Prepared, Scratch, month_date, period_text, prefixed, prepare
 from .relations import QUANTITY_UNIT, all_checks
 
-__all__ = ["VERDICTS", "Reconciliation", "reconcile"]
+__all__ = ["VERDICTS", "Reconciliation", "reconcile", "subject"]
 
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
 # Float sums of rounded bounds can miss by an ulp; this is far below any stated digit.
 _TOLERANCE = 1e-9
+
+
+_SUBJECTS = {
+    "same_cell": "{name} {measure}, {period}",
+    "change_mom": "{name} m/m change, {period}",
+    "change_yoy": "{name} y/y change, {period}",
+    "cumulative_change_yoy": "{name} y/y change of {described}",
+    "cumulative_sum": "{name}, {described}, against its months",
+    "year_shift": "{name}, {described} as labelled",
+    "part_of": "{name} within a larger total, {period}",
+    "parts_sum": "{name} against the sum of its members, {period}",
+    "rank_order": "{name} ranked, {period}",
+    "product_scope": "{name}, a wider product than its parts, {period}",
+}
+_MEASURES = {
+    "level": "level",
+    "change_mom": "m/m change",
+    "change_yoy": "y/y change",
+    "cumulative": "cumulative total",
+    "cumulative_change_yoy": "cumulative y/y change",
+    "rank": "rank",
+}
+
+
+def subject(kind: str, partner: str, period: str, measure: str = "") -> str:
+    """What a check is about, in words::
+
+    >>> subject("change_mom", "USA", "2025-08")
+    'United States m/m change, 2025-08'
+    >>> subject("same_cell", "DEU", "2025-08", "level")
+    'Germany level, 2025-08'
+    """
+    name = "World" if partner == "WLD" else catalog.partner_name(partner)
+    return _SUBJECTS[kind].format(
+        name=name,
+        period=period,
+        described=Period.parse(period).describe(),
+        measure=_MEASURES.get(measure, measure),
+    )
 
 
 def _text(t: Any, stated: Any, unit: Any) -> Any:

@@ -1,0 +1,641 @@
+"""The words of trade news, compiled once: numbers and units, directions, bases, periods,
+product terms (from the catalog) and partner names (from the country aliases).
+
+Everything here is data or a compiled pattern; :mod:`mineralflow.claims.extract` applies them.
+Vocabulary that is a catalog lives in ``data/catalog/`` (product terms, country aliases,
+qualifiers, ``claim_terms.csv``); the grammar of numbers, changes and periods lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .. import catalog
+from ..reconcile.intervals import qualifiers
+
+
+def _first_chars(pattern: str, flags: int) -> set[str] | None:
+    """The characters a match of ``pattern`` can start with; None when any can (or when the
+    private parser of ``re`` is not there, in which case nothing is sped up)."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - other Python versions
+        return None
+
+    def first(items: Any) -> set[str] | None:
+        out: set[str] = set()
+        for op, av in items:
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue  # zero-width: look at what follows
+            if op is c.LITERAL:
+                return out | {chr(av)}
+            if op is c.IN:
+                for o, a in av:
+                    if o is c.LITERAL:
+                        out.add(chr(a))
+                    elif o is c.RANGE:
+                        out.update(chr(x) for x in range(a[0], a[1] + 1))
+                    else:
+                        return None
+                return out
+            if op is c.BRANCH:
+                for branch in av[1]:
+                    got = first(branch)
+                    if got is None:
+                        return None
+                    out |= got
+                return out
+            if op is c.SUBPATTERN:
+                got = first(av[3])
+                return None if got is None else out | got
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                got = first(av[2])
+                if got is None:
+                    return None
+                out |= got
+                if av[0] == 0:
+                    continue  # optional: the match can also start with what follows
+                return out
+            return None
+        return None  # the pattern can match the empty string
+
+    try:
+        return first(parser.parse(pattern, flags))
+    except Exception:  # pragma: no cover - a parser change: fall back to the plain pattern
+        return None
+
+
+def _fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile``, plus a lookahead of the characters a match can start with.
+
+    Python's ``re`` tries every position of a pattern that opens with ``\\b`` or uses
+    IGNORECASE; a leading character class lets it skip positions quickly (5x on these
+    patterns). The lookahead only restates what the pattern requires, so matches are the
+    same (``tests/test_claims_extract.py`` checks it on the evaluation texts).
+    """
+    starts = _first_chars(pattern, flags)
+    if not starts:
+        return re.compile(pattern, flags)
+    cls = "".join(re.escape(ch) for ch in sorted(starts))
+    return re.compile(f"(?=[{cls}])(?:{pattern})", flags)
+
+
+MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+# Capitalised only: "may" is a verb, "march" a noun.
+_MONTH_ALT = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+MONTH = rf"(?:{_MONTH_ALT})\b\.?"
+
+WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+}
+_WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+ORDINALS = {
+    "largest": 1,
+    "biggest": 1,
+    "top": 1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+    "7th": 7,
+    "8th": 8,
+    "9th": 9,
+    "10th": 10,
+}
+
+# -- numbers ------------------------------------------------------------------------------
+# A number as outlets write it: thousands commas ("3,188"), decimal points ("157.5") and, in
+# translated copies, decimal commas ("18,9%"). A comma followed by exactly three digits is a
+# thousands separator; followed by one or two digits it is a decimal comma.
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?"
+_SCALE = r"million|mln|thousand|billion"
+_TUNIT = (
+    r"metric\s+tonnes|metric\s+tons|metric\s+tonne|metric\s+ton|short\s+tons|short\s+ton|"
+    r"tonnes|tonne|tons|ton|mt|t|kilograms|kilogram|kilos|kilo|kg"
+)
+QUANTITY = _fast(
+    r"(?<![\w.,/$€£¥-])(?:(?P<sign>[-−–+])(?=\d))?(?P<num>" + _NUM + r")"
+    r"(?:"
+    r"(?P<pct>\s?%|\s?(?:percent|per\s+cent|pct)\b)"
+    r"|(?:\s|-)(?:(?P<scale>" + _SCALE + r")\s+)?(?P<tunit>" + _TUNIT + r")(?![\w])"
+    r"|[\s-]?(?P<fold>fold)\b"
+    r"|\s+(?P<times>times)(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|"
+    + _MONTH_ALT
+    + r")\b)"
+    r")"
+)
+WORD_MULTIPLIER = _fast(
+    r"\b(?:(?P<wnum>" + _WORDNUM + r")(?:[\s-]?(?P<fold>fold)\b|\s+(?P<times>times)"
+    r"(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|" + _MONTH_ALT + r")\b))"
+    r"|(?P<verb>doubled|tripled|trebled|quadrupled|halved)\b"
+    r"|(?P<half>half)\s+(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|"
+    + _MONTH_ALT
+    + r")\b)"
+    r"|(?:by\s+)(?P<byhalf>half)\b"
+    r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)"
+    r"|(?P<twice>twice)(?=\s+(?:the|its|their|that|what|as)\b))",
+    re.I,
+)
+SCALES = {"million": 10**6, "mln": 10**6, "thousand": 10**3, "billion": 10**9}
+
+# -- qualifiers (one source of truth: data/catalog/qualifiers.csv) ------------------------
+
+
+@cache
+def qualifier_pattern() -> re.Pattern[str]:
+    """The qualifier words, longest first, ending right where a number starts."""
+    words = {w: q.name for q in qualifiers().values() for w in q.words}
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=[\s(]))(?P<q>{alt})\s+$", re.I)
+
+
+@cache
+def qualifier_words() -> dict[str, str]:
+    return {w.casefold(): q.name for q in qualifiers().values() for w in q.words}
+
+
+# -- changes ------------------------------------------------------------------------------
+_UP = (
+    r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|surged|surge|"
+    r"surges|surging|jumped|jump|jumps|jumping|climbed|climb|climbs|climbing|grew|grow|grows|"
+    r"growing|grown|gained|gain|gains|soared|soar|soaring|rebounded|rebound|rebounding|"
+    r"skyrocketed|skyrocket|spiked|spike|higher|expanded|boosted|accelerated|more|growth|"
+    r"hike|leapt|leaped|leap|advanced|above"
+)
+_DOWN = (
+    r"fell|fall|falls|falling|fallen|dropped|drop|drops|dropping|declined|decline|declines|"
+    r"declining|decreased|decrease|decreases|decreasing|down|slumped|slump|slumps|plunged|"
+    r"plunge|plunges|plummeted|plummet|slid|slide|slides|shrank|shrink|shrunk|contracted|"
+    r"contraction|tumbled|tumble|lower|less|dipped|dip|dips|sank|sink|eased|retreated|lost|"
+    r"slipped|slip|reduction|cut|below|fewer"
+)
+DIRECTION_AFTER = re.compile(
+    rf"\s*(?:[\w/-]+\s+){{0,2}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I
+)
+DIRECTION_BEFORE = _fast(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
+# A percentage that is a share, a rate or a price, not a change of the flow.
+NOT_A_CHANGE_AFTER = re.compile(
+    r"\s*(?:of\b|(?:[\w-]+\s+)?(?:share|stake|tariffs?|duty|duties|levy|tax|rate|rates|"
+    r"margin|yield|chance|probability|interest|owned|stake|majority|drawn)\b)",
+    re.I,
+)
+NOT_A_CHANGE_BEFORE = re.compile(
+    r"\b(?:tariffs?|duty|duties|levy|tax|rate|share|stake|accounting\s+for|accounted\s+for|"
+    r"accounts\s+for|makes?\s+up|made\s+up|represent(?:s|ed|ing)?\s+(?!a\b))\s+(?:of\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+NOT_A_CHANGE_HINT = _fast(r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent", re.I)
+VALUE_WORDS = _fast(
+    r"(?:\bvalue\b|\bworth\b|\brevenues?\b|\bprices?\b|\bpriced\b|US\$|\$|€|¥|\byuan\b|"
+    r"\bdollars?\b|\bprofits?\b|\bearnings\b|\bstocks?\b|\bshares\b|\bindex\b)",
+    re.I,
+)
+# A tonnage that is not a flow: output, capacity, quotas, stocks.
+NOT_A_FLOW = _fast(
+    r"\b(?:production|produced|output|capacity|quotas?|mined|mining|reserves|smelting|"
+    r"refining|consumption|demand|inventor(?:y|ies)|stockpiles?|deposits?)\b",
+    re.I,
+)
+FORECAST = _fast(
+    r"\b(?:expects?|expected|forecasts?|forecasted|projected|projects|predicts?|predicted|"
+    r"could|would|will|might|targets?|aims?\s+to|plans?\s+to)\b",
+    re.I,
+)
+
+# -- trade cues ---------------------------------------------------------------------------
+TRADE = _fast(
+    r"\b(?:export(?:s|ed|ing)?(?!\s+(?:controls?|restrictions?|curbs?|licen[cs]es?|bans?|"
+    r"quotas?|permits?|rules?|regime|applications?))|exporters?|"
+    r"import(?:s|ed|ing)?(?!\s+(?:tariffs?|duties|controls?|restrictions?|bans?))|importers?|"
+    r"shipments?|shipped|shipping|sold|sales\s+to|deliver(?:ies|ed|y)|supplied|outbound|"
+    r"destinations?|buyers?|went\s+to|sent\s+to|overseas\s+sales|outflows?)\b"
+    # "June's total": the month's flow, named by its month.
+    r"|\b(?:" + _MONTH_ALT + r")(?:'s|’s)\s+(?:total|tally|volume|figure)\b",
+    re.I,
+)
+ANAPHORA = re.compile(
+    r"\b(?:(?:this|that|the)\s+(?:figure|number|volume|amount|level|total|increase|surge|"
+    r"rise|jump|rebound|drop|decline|fall|gain|tally))\b"
+    r"|^\W*(?:However,?\s+|But\s+|Still,?\s+|Even\s+so,?\s+)?(?:This|That|It)\s+"
+    r"(?:represents|marks|is|was|remains|remained|stood|came|means|amounts)\b",
+    re.I,
+)
+WORLD = _fast(
+    r"\b(?:globally|worldwide|abroad|overseas|to\s+the\s+world|all\s+destinations|in\s+total|"
+    r"total|overall|"
+    r"global\s+(?:exports|shipments|sales)|all\s+markets)\b",
+    re.I,
+)
+CHINA_CUSTOMS = _fast(
+    r"\b(?:General\s+Administration\s+of\s+Customs|GAC|Chinese\s+customs|China(?:'s|’s)?\s+"
+    r"customs|Beijing(?:'s|’s)?\s+customs)\b",
+    re.I,
+)
+FROM_CHINA = _fast(r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b")
+IMPORT_WORD = _fast(r"\bimport(?:s|ed|ing)?\b", re.I)
+# Commodities outside the catalog: a figure for them is no catalog product's.
+OTHER_GOODS = _fast(
+    r"\b(?:soybeans?|steel|alumin(?:i)?um|copper|coal|crude|oil|LNG|natural\s+gas|iron\s+ore|"
+    r"cars|vehicles|chips|semiconductors|solar\s+panels|wafers|nickel|cobalt|gold|silver|"
+    r"wheat|corn|pork|beef|textiles|smartphones|uranium|fertili[sz]ers?|polysilicon)\b",
+    re.I,
+)
+
+# -- periods and bases --------------------------------------------------------------------
+_YEAR = r"(?:19|20)\d{2}"
+_QTY_IN_BASE = r"(?:" + _NUM + r")\s*(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)\s+(?:in|of|for)\s+"
+MOM = _fast(
+    r"\b(?:month[- ]on[- ]month|month[- ]over[- ]month|m/m|MoM|sequentially|on\s+a\s+monthly\s+"
+    r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+month\s+"
+    r"(?:earlier|before|ago)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|"
+    r"on)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+month|(?:from|than)\s+the\s+month\s+"
+    r"before)\b",
+    re.I,
+)
+YOY = _fast(
+    r"\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y/y|yoy|on\s+the\s+year|on\s+an\s+annual\s+"
+    r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+year\s+"
+    r"(?:earlier|ago|before)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|on)\s+"
+    r"(?:last|the\s+previous|the\s+prior)\s+year|(?:the\s+)?(?:same|corresponding)\s+(?:month|"
+    r"period|time|months)(?:\s+(?:a\s+year\s+(?:earlier|ago|before)|(?:of\s+)?last\s+year|"
+    r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?"
+    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
+    r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d))\b",
+    re.I,
+)
+BASE_MONTH = _fast(
+    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below)\s+"
+    r"(?:in\s+)?(?:the\s+)?"
+    r"(?:levels?\s+(?:of|in)\s+)?(?:" + _QTY_IN_BASE + r")?(?P<bm>" + MONTH + r")(?:'s|’s)?"
+    r"(?:,?\s+(?P<by>" + _YEAR + r")|\s+(?P<bly>last\s+year|a\s+year\s+(?:earlier|ago)))?"
+    r"(?:\s+(?:levels?|figures?|totals?|volumes?))?(?!\s+\d{1,2}\b)"
+    r"|\b(?:in|from)\s+(?P<bm2>" + MONTH + r")\s+(?P<bly2>last\s+year|a\s+year\s+(?:earlier|ago))"
+)
+# A tonnage inside a base phrase ("from 1,238 tons in May") is that month's level.
+MONTH_PERIOD = _fast(
+    r"(?<![\d/])\b(?P<m>" + MONTH + r")(?:'s|’s)?(?:,?\s+(?P<y>" + _YEAR + r"))?"
+    r"(?!\s+\d{1,2}\b(?!\d))"
+)
+DATE_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+$")
+SPAN_PERIOD = _fast(
+    r"\b(?:(?P<fm>" + MONTH + r")\s*(?:-|–|to|through|until)\s*(?P<lm>" + MONTH + r")"
+    r"(?:,?\s+(?P<ry>" + _YEAR + r"))?"
+    r"|(?:the\s+)?first\s+(?P<nm>" + _WORDNUM + r"|\d{1,2})\s+months(?:\s+of(?:\s+the\s+year)?)?"
+    r"(?:\s+(?P<ny>" + _YEAR + r"))?"
+    r"|(?:the\s+)?(?P<part>first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
+    r"first\s+nine\s+months)(?:\s+of(?:\s+the\s+year)?)?(?:\s+(?P<py>" + _YEAR + r"))?"
+    r"|(?P<h>H1|H2|Q1|Q2|Q3|Q4|1H|1Q)(?:\s+(?P<hy>" + _YEAR + r"))?"
+    r"|(?P<ytd>year[- ]to[- ]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)"
+    r"|(?:in|during|for|throughout|over)\s+(?:the\s+)?(?:(?:full|whole)\s+)?(?:year\s+)?"
+    r"(?:of\s+)?(?P<fy>" + _YEAR + r")\b(?!\s*(?:-|–)\s*\d)"
+    r"|(?:in|during|for|throughout|over)\s+(?P<ly>all\s+of\s+last\s+year|last\s+year))\b",
+    re.I,
+)
+PARTS = {
+    "first half": (1, 6),
+    "second half": (7, 12),
+    "first quarter": (1, 3),
+    "first three quarters": (1, 9),
+    "first nine months": (1, 9),
+    "h1": (1, 6),
+    "1h": (1, 6),
+    "h2": (7, 12),
+    "q1": (1, 3),
+    "1q": (1, 3),
+    "q2": (4, 6),
+    "q3": (7, 9),
+    "q4": (10, 12),
+}
+LAST_MONTH = _fast(r"\b(?:last|past)\s+month\b", re.I)
+
+# -- ranks --------------------------------------------------------------------------------
+_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+RANK_NOUN = r"(?:destination|buyer|importer|market|recipient|customer|purchaser)s?"
+ORDINAL_RANK = _fast(
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+{RANK_NOUN}\b",
+    re.I,
+)
+TOP_LIST = _fast(
+    r"\b(?:the\s+)?(?:top|largest|biggest)(?:\s+(?:" + _WORDNUM + r"|\d))?\s+(?:[\w-]+\s+)?"
+    r"(?:destinations|buyers|importers|markets|recipients|customers)\b"
+    r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
+    re.I,
+)
+FOLLOWED_BY = re.compile(r",?\s*followed\s+by\s+", re.I)
+DESCENDING = re.compile(r"\bin\s+(?:descending\s+)?order\b", re.I)
+
+# -- sentences ----------------------------------------------------------------------------
+SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+ABBREVIATION = re.compile(
+    r"(?:\b(?:U\.S|U\.K|U\.N|E\.U|U\.S\.A|Mr|Mrs|Ms|Dr|St|No|Co|Corp|Inc|Ltd|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|vs|e\.g|i\.e|etc|Gov|Sen|Rep|Gen|[A-Z])\.)$"
+)
+# After "U.S." these words start a new sentence; any other capitalised word continues it.
+STARTERS = frozenset(
+    {
+        "The", "This", "That", "It", "However", "But", "In", "On", "China", "Chinese",
+        "Exports", "Shipments", "Total", "Meanwhile", "Analysts", "Data", "Customs",
+        "According", "Last", "Beijing", "Washington", "Germany", "Japan",
+    }
+)  # fmt: skip
+CHUNK_BREAK = re.compile(
+    r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s+(?=(?:while|whereas|but|although|though|yet)\b)"
+)
+BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:related(?:\s+(?:articles|stories|news|content|posts))?|read\s+more|more\s+from.*|"
+    r"comments?|latest\s+news|most\s+(?:visited|read|popular)|try\s+our\s+ai\s+features|"
+    r"hashtags|live\s+tv|coverage\s+details|recommended(?:\s+for\s+you)?|you\s+may\s+also\s+"
+    r"like|\d+\s+articles|advertisement|share\s+this(?:\s+article)?)\s*$",
+    re.I | re.M,
+)
+
+
+# -- partners -----------------------------------------------------------------------------
+# Capitals name governments: "between Washington and Beijing" is never a trade partner.
+ACTOR_ONLY = frozenset({"Washington", "Beijing", "Brussels", "Tokyo", "Seoul", "New Delhi"})
+ACTOR_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:tariffs?|President|president|administration|government|officials?|"
+    r"Commerce|Treasury|trade\s+chief|embassy|minister|military|Congress|lawmakers|dollar|"
+    r"tech\s+giant|chipmaker|authorities|regulators|counterpart|negotiators)\b"
+)
+ACTOR_BEFORE = re.compile(r"\b(?:between|against)\s+(?:the\s+)?$", re.I)
+DESTINATION_BEFORE = re.compile(
+    r"\b(?:to|into|for|bound\s+for|destined\s+for|headed\s+(?:to|for)|sent\s+to|sold\s+to|"
+    r"shipped\s+to|went\s+to|exports?\s+to|shipments?\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+IMPORTER_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:imported|imports|bought|purchased|received|took|takes|buyers|importers)\b"
+)
+_TOKEN = re.compile(r"[^\W\d_][\w.'’&-]*")
+# Cheap tests that let a sentence skip a costly pattern that cannot match it.
+MULTIPLIER_HINT = _fast(
+    r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth", re.I
+)
+RANK_HINT = _fast(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
+SPAN_HINT = _fast(
+    r"first|half|\b[HQ][1-4]\b|\b1[HQ]\b|to[- ]date|so\s+far|\b(?:19|20)\d{2}\b|"
+    r"(?:" + _MONTH_ALT + r")\.?\s*(?:-|–|to\b|through\b|until\b)",
+    re.I,
+)
+BASE_HINT = _fast(r"month|m/m|mom|sequential|year|y/y|yoy|annual|same|corresponding", re.I)
+_SPACES = re.compile(r"\s+")
+_MAX_ALIAS_WORDS = 6
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class PartnerMention:
+    """A partner named in a sentence: where, which code, and how (dest, importer, actor...)."""
+
+    start: int
+    end: int
+    code: str
+    role: str  # dest, importer, mention, actor, reporter
+
+
+@cache
+def _alias_table() -> tuple[dict[str, str], dict[str, str]]:
+    """Latin aliases by exact (case-kept) text without a leading "the", and CJK aliases."""
+    latin: dict[str, str] = {}
+    cjk: dict[str, str] = {}
+    for c in catalog.countries().values():
+        if c.kind == "country":
+            latin.setdefault(c.name, c.code)
+    for row in catalog.read_table("country_aliases.csv"):
+        alias = row["alias"]
+        if _CJK.search(alias):
+            cjk.setdefault(alias, row["code"])
+            continue
+        if alias.lower().startswith("the "):
+            alias = alias[4:]
+        if alias[:1].isupper():
+            latin.setdefault(alias, row["code"])
+    return latin, cjk
+
+
+# Lower-case names that are partners: "the 27-country bloc". World words ("global") are
+# world cues; "the bloc" alone is too loose (catalog note) and is left out.
+_LOWER_ALIASES = re.compile(r"\b27[- ](?:country|nation|member)\s+bloc\b", re.I)
+
+
+@cache
+def _first_words() -> dict[str, int]:
+    """First word of each Latin alias -> the most words an alias starting with it has."""
+    latin, _ = _alias_table()
+    out: dict[str, int] = {}
+    for alias in latin:
+        words = alias.split()
+        out[words[0]] = max(out.get(words[0], 0), len(words))
+    return out
+
+
+@cache
+def _cjk_pattern() -> re.Pattern[str] | None:
+    _, cjk = _alias_table()
+    if not cjk:
+        return None
+    return re.compile("|".join(re.escape(a) for a in sorted(cjk, key=len, reverse=True)))
+
+
+def find_partners(text: str) -> list[PartnerMention]:
+    """Every partner named in ``text``, longest name first, with its role in the sentence.
+
+    Looked up by word n-grams in the alias table rather than one huge alternation, so the
+    cost is linear in the sentence length.
+    """
+    latin, cjk = _alias_table()
+    first = _first_words()
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    found: list[PartnerMention] = []
+    i = 0
+    while i < len(tokens):
+        start, _, word = tokens[i]
+        longest = first.get(word)
+        if longest is None and word[-1] in "s'’.,":
+            longest = first.get(_strip_possessive(word))
+        if not longest:  # no alias starts with this word: the common case, kept cheap
+            i += 1
+            continue
+        hit: tuple[int, int, str] | None = None
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            end = tokens[i + n - 1][1]
+            key = _SPACES.sub(" ", text[start:end])
+            for candidate in (key, _strip_possessive(key)):
+                if candidate in latin:
+                    hit = (n, start + len(candidate), latin[candidate])
+                    break
+            if hit:
+                break
+        if hit is None:
+            i += 1
+            continue
+        n, end, code = hit
+        found.append(PartnerMention(start, end, code, _role(text, start, end, code)))
+        i += n
+    for m in _LOWER_ALIASES.finditer(text):
+        found.append(PartnerMention(m.start(), m.end(), "EU27", _role(text, *m.span(), "EU27")))
+    if cjk and _CJK.search(text):
+        pattern = _cjk_pattern()
+        assert pattern is not None
+        for m in pattern.finditer(text):
+            code = cjk[m.group()]
+            found.append(PartnerMention(m.start(), m.end(), code, _role(text, *m.span(), code)))
+    return sorted(found, key=lambda p: p.start)
+
+
+def _strip_possessive(key: str) -> str:
+    for suffix in ("'s", "’s", "'", "’", ".", ","):
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            key = key[: -len(suffix)]
+    return key
+
+
+def _role(text: str, start: int, end: int, code: str) -> str:
+    name = text[start:end]
+    if code == "CHN":
+        return "reporter"
+    if name in ACTOR_ONLY:
+        return "actor"
+    after = text[end : end + 40]
+    before = text[max(0, start - 40) : start]
+    if ACTOR_AFTER.match(after) or ACTOR_BEFORE.search(before):
+        return "actor"
+    if DESTINATION_BEFORE.search(before):
+        return "dest"
+    if IMPORTER_AFTER.match(after):
+        return "importer"
+    if after.startswith("-bound"):
+        return "dest"
+    return "mention"
+
+
+# -- products -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A product word and how to read it: strict (names the product), loose (names the
+    rare-earth field; read as the product in context) or ambiguous (several products)."""
+
+    product: str
+    reading: str  # strict, loose, ambiguous, code
+    needs_rare_earth: bool = False
+
+
+@cache
+def product_terms() -> dict[str, Term]:
+    """Every product word, lower-cased, from product_terms.csv and claim_terms.csv."""
+    table: dict[str, Term] = {}
+    for p in catalog.products().values():
+        for t in p.terms:
+            if _CJK.search(t) is None:
+                key = _fold(t)
+                table[key] = Term(p.id, "strict", key in _NEEDS_RARE_EARTH)
+    for row in catalog.read_table("claim_terms.csv"):
+        key = _fold(row["term"])
+        table[key] = Term(row["product"], row["reading"], key in _NEEDS_RARE_EARTH)
+    return table
+
+
+# Bare "magnet" (catalog note): rare-earth magnets only where the article names rare earths.
+_NEEDS_RARE_EARTH = frozenset({"magnet", "magnetic material", "permanent magnet"})
+
+
+def _fold(term: str) -> str:
+    return _SPACES.sub(" ", term.casefold().replace("-", " ")).strip()
+
+
+@cache
+def product_pattern() -> re.Pattern[str]:
+    alt = "|".join(
+        re.escape(t).replace(r"\ ", r"[\s-]+")
+        for t in sorted(product_terms(), key=len, reverse=True)
+    )
+    return _fast(rf"(?<![\w-])(?:{alt})(?:s|es)?(?![\w])", re.I)
+
+
+def lookup_term(text: str) -> Term | None:
+    """The term a matched product word is (plural or hyphen variants folded)."""
+    table = product_terms()
+    key = _fold(text)
+    for candidate in (key, key[:-1], key[:-2]):
+        term = table.get(candidate)
+        if term is not None:
+            return term
+    return None
+
+
+# Tariff codes written in the text ("HS 850511", "8505.11.10"): exact codes of the catalog.
+CODE = _fast(r"(?<![\d.])(\d{4}(?:\.\d{2}){1,3}|\d{6}(?:\d{2}){0,2})(?![\d])")
+
+
+@cache
+def code_products() -> dict[str, str]:
+    """Catalog codes (exact relation) to their product, digits only."""
+    out: dict[str, str] = {}
+    for p in catalog.products().values():
+        for _classification, code, relation in p.codes:
+            if relation == "exact":
+                out.setdefault(code, p.id)
+    return out
+
+
+RARE_EARTH_WORD = _fast(r"\brare[\s-]earths?\b|\bNdFeB\b|\bneodymium\b", re.I)

@@ -1,0 +1,144 @@
+"""Which figures failed reconciliation, and why: the conflicts the charts, the report and the
+web pages mark.
+
+One function decides, :func:`find_conflicts`; everything downstream (marked chart points,
+the conflicts tables, :func:`failed_figures`) takes its result: the reconciler's failed
+checks (:func:`mineralflow.reconcile`), a ``disagreement`` where two sources state one cell
+differently beyond rounding, a ``check`` where a figure contradicts the figures it relates
+to (a change and its levels, a total and its months, a ranking, a member and its bloc)::
+
+    >>> with Ledger.open(read_only=True) as ledger:                      # doctest: +SKIP
+    ...     found = find_conflicts(ledger, product="rare-earth-magnets", months=["2025-08"])
+    ...     [c.subject for c in found]
+    ['United States m/m change, 2025-08', ...]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..brief import Stated
+from ..ledger import Ledger
+from ..periods import Month
+from ..reconcile import reconcile, subject
+
+__all__ = ["Conflict", "failed_figures", "find_conflicts"]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Figures that do not reconcile: a failed check or sources that disagree on one cell."""
+
+    product: str
+    period: str  # the month whose figures were checked
+    kind: str  # "check" (a stated figure against the levels it relates) or "disagreement"
+    subject: str  # "United States m/m change, 2025-08"
+    detail: str
+    figure_ids: tuple[str, ...]
+    source_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "product": self.product,
+            "period": self.period,
+            "kind": self.kind,
+            "subject": self.subject,
+            "detail": self.detail,
+            "figure_ids": list(self.figure_ids),
+            "source_ids": list(self.source_ids),
+        }
+
+
+def failed_figures(conflicts: Iterable[Conflict]) -> set[str]:
+    """The ids of every figure some conflict names."""
+    return {f for c in conflicts for f in c.figure_ids}
+
+
+def find_conflicts(
+    ledger: Ledger,
+    *,
+    product: str,
+    months: Iterable[Month | str] | None = None,
+    reporter: str = "CHN",
+    flow: str = "export",
+) -> list[Conflict]:
+    """Conflicts among the figures of ``product`` in each of ``months`` (default: all),
+    oldest month first: the reconciler's failed checks whose figure's period ends in one of
+    the months."""
+    if months is None:
+        with reconcile(ledger, product=product) as rec:
+            failed = rec.conflicts
+        wanted = {Month.of(d) for d in failed["period_end"]}
+    else:
+        wanted = {m if isinstance(m, Month) else Month.parse(m) for m in months}
+        if not wanted:
+            return []
+        span = f"{min(wanted)}/{max(wanted)}"
+        with reconcile(ledger, product=product, period=span) as rec:
+            failed = rec.conflicts
+    in_months = [Month.of(d) in wanted for d in failed["period_end"]]
+    failed = failed[
+        (failed["reporter"] == reporter)
+        & (failed["flow"] == flow)
+        & pd.Series(in_months, index=failed.index, dtype=bool)
+    ]
+    ids = sorted({f for row in failed["figure_ids"] for f in row})
+    said = _said(ledger, ids)
+    found: list[Conflict] = []
+    for r in failed.to_dict(orient="records"):
+        figure_ids = tuple(str(f) for f in r["figure_ids"])
+        same = r["kind"] == "same_cell"
+        if same:
+            detail = " vs ".join(said[f][0] for f in figure_ids if f in said)
+        else:
+            gap = "" if r["gap"] != r["gap"] else f" (off by {r['gap']:.4g} {r['unit']})"
+            computed = (
+                "nothing computed"
+                if r["computed_lo"] != r["computed_lo"]  # NaN: stated with a mislabelled figure
+                else f"the others allow {_interval(r['computed_lo'], r['computed_hi'])}"
+            )
+            head = said.get(r["figure_id"], ("",))[0]
+            detail = f"stated {head}, but {computed}{gap}"
+        blame = (
+            r["why"]
+            if not isinstance(r["suspect"], str)
+            else (f"most likely wrong: {r['suspect']}")
+        )
+        found.append(
+            Conflict(
+                product=product,
+                period=str(Month.of(r["period_end"])),
+                kind="disagreement" if same else "check",
+                subject=subject(r["kind"], r["partner"], r["period"], r["measure"]),
+                detail=f"{detail}; {blame}",
+                figure_ids=figure_ids,
+                source_ids=tuple(sorted({said[f][1] for f in figure_ids if f in said})),
+            )
+        )
+    return found
+
+
+def _said(ledger: Ledger, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """figure_id -> (the figure as stated with its outlet, its source id)."""
+    if not ids:
+        return {}
+    t = ledger.table("figures_v")
+    t = t.filter(t.figure_id.isin(list(ids)))
+    out = {}
+    for r in t.to_pyarrow().to_pylist():
+        text = Stated(
+            r["measure"], r["value"], r["stated"], r["unit"], r["qualifier"], r["resolution"], ()
+        ).text()
+        out[r["figure_id"]] = (f"{text} ({r['outlet']})", r["source_id"])
+    return out
+
+
+def _interval(lo: float, hi: float) -> str:
+    def num(x: float) -> str:
+        return "no limit" if x == float("inf") else f"{x:,.3f}".rstrip("0").rstrip(".")
+
+    return f"{num(lo)} to {num(hi)}"

@@ -1,0 +1,142 @@
+"""Reading article files: HTML main text, publication dates, authority, and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from mineralflow.errors import InputError
+from mineralflow.sources.articles import MAX_BYTES, read_article, source_row
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+PAGE = FIXTURES / "magnet-exports-july.html"
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def test_html_main_text_without_comments_related_links_or_footer() -> None:
+    a = read_article(PAGE)
+    assert "5,577 metric tons" in a.text
+    assert a.text.startswith("China's magnet exports hit six-month high in July\n")
+    for noise in ("99%", "Lithium prices", "1,234 employees", "LME copper"):
+        assert noise not in a.text
+
+
+def test_html_metadata_gives_date_outlet_and_url() -> None:
+    a = read_article(PAGE, published=dt.date(2020, 1, 1))
+    assert a.published == dt.date(2025, 8, 20)
+    assert a.published_how == "page metadata"
+    assert a.outlet == "Example Metals Daily"
+    assert a.url == "https://metals.example.com/news/2025/08/20/china-magnet-exports-july"
+    assert a.authority == "trade_press"
+
+
+def test_source_id_comes_from_the_bytes(tmp_path: Path) -> None:
+    one = read_article(write(tmp_path, "a.txt", "Exports of magnets rose."))
+    two = read_article(write(tmp_path, "b.txt", "Exports of magnets rose."))
+    three = read_article(write(tmp_path, "c.txt", "Exports of magnets fell."))
+    assert one.source_id == two.source_id != three.source_id
+    assert one.source_id.startswith("news-")
+    assert source_row(one)["kind"] == "news_article"
+
+
+@pytest.mark.parametrize(
+    ("head", "published", "expected", "how"),
+    [
+        ("Bota Posted on 2025-07-21 09:35:00\nText.", None, dt.date(2025, 7, 21), "Posted on"),
+        (
+            "Headline\nCHINA, JUL 20 – Exports rose.",
+            dt.date(2025, 7, 25),
+            dt.date(2025, 7, 20),
+            "JUL 20",
+        ),
+        ("On 20/7, customs reported exports.", dt.date(2025, 7, 20), dt.date(2025, 7, 20), "20/7"),
+        ("BEIJING, July 20, 2025 - Exports rose.", None, dt.date(2025, 7, 20), "July 20, 2025"),
+        ("Exports rose in June.", dt.date(2025, 7, 20), dt.date(2025, 7, 20), "--published"),
+    ],
+)
+def test_publication_date_from_the_text_else_the_option(
+    tmp_path: Path, head: str, published: dt.date | None, expected: dt.date, how: str
+) -> None:
+    a = read_article(write(tmp_path, "a.txt", head), published=published)
+    assert a.published == expected
+    assert how in a.published_how
+
+
+def test_a_dateline_without_a_year_and_no_option_stays_unknown(tmp_path: Path) -> None:
+    a = read_article(write(tmp_path, "a.txt", "CHINA, JUL 20 – Exports rose."))
+    assert a.published is None
+    assert "--published" in a.published_how
+
+
+@pytest.mark.parametrize(
+    ("text", "authority", "original"),
+    [
+        (
+            "Exports rose 10%.\nAnalysts expect more. - Reuters\n\nRelated Articles\n",
+            "wire",
+            "Reuters",
+        ),
+        ("HONG KONG (Reuters) - Exports rose.", "wire", "Reuters"),
+        ("Exports rose.\nPhoto: Reuters\nHa Thu (Reuters)", "trade_press", "Reuters"),
+        ("Exports rose.\nPhoto: Reuters", "trade_press", None),
+        ("Exports rose.\n\nRelated Articles\nStocks fell. - Reuters", "trade_press", None),
+    ],
+)
+def test_authority_wire_only_for_a_verbatim_wire_story(
+    tmp_path: Path, text: str, authority: str, original: str | None
+) -> None:
+    a = read_article(write(tmp_path, "a.txt", text))
+    assert (a.authority, a.original_publisher) == (authority, original)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t\n", "no text in the file"),
+        ("binary.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
+        ("latin1.txt", "Exports to Curaçao rose.".encode("latin-1"), "not UTF-8"),
+        (
+            "broken.html",
+            b"<html><head><title></title></head><body><div></div></body>",
+            "no article text",
+        ),
+    ],
+)
+def test_bad_files_raise_a_one_line_error_naming_the_file(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = write(tmp_path, name, content)
+    with pytest.raises(InputError) as info:
+        read_article(path)
+    text = str(info.value)
+    assert text.startswith(str(path))
+    assert message in text
+    assert "\n" not in text
+    assert info.value.fix
+
+
+def test_non_utf8_error_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", "line one\nline two \xe9\n".encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        read_article(path)
+    assert info.value.row == 2
+    assert "iconv" in str(info.value)
+
+
+def test_a_file_over_20_mb_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    with path.open("wb") as f:
+        f.truncate(MAX_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(InputError, match="over the 20 MB limit"):
+        read_article(path)
