@@ -220,3 +220,25 @@ def test_an_ibis_table_of_figures_reconciles_like_the_ledger(bundled: Ledger) ->
     from_table = reconcile(bundled.table("figures_v"), period="2025-08").summary()
     assert from_table == reconcile(bundled, period="2025-08").summary()
     assert from_table["inconsistent"] == 6
+
+
+@pytest.mark.shared
+def test_the_seed_articles_restate_june_within_rounding(shared: Path, db_path: Path) -> None:
+    """Five outlets' June 2025 stories ("around 160%", "157%", "about half" of the US a year
+    earlier) read as claims and checked against the bundled figures: no false alarm."""
+    from mineralflow import read_claims, save_claims
+
+    with Ledger.open(db_path) as ledger:
+        ledger.load_bundled()
+        save_claims(ledger, read_claims([shared / "seeds"], published="2025-07-20"))
+        s = ledger.table("sources")
+        news = ledger.table("figures").join(s.filter(s.dataset != "bundled"), "source_id")
+        claimed = set(news.figure_id.to_pyarrow().to_pylist())
+        with reconcile(ledger, period="2025-06") as rec:
+            summary, checks = rec.summary(), rec.checks
+    assert len(claimed) > 20
+    assert summary["inconsistent"] == 0
+    with_claims = checks[checks.figure_ids.map(lambda ids: bool(claimed & set(ids)))]
+    assert (with_claims.verdict != "inconsistent").all()
+    pairs = with_claims[with_claims.kind == "same_cell"]
+    assert len(pairs[pairs.verdict == "consistent"]) > 10
