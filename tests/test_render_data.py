@@ -111,7 +111,7 @@ def test_conflicts_name_the_failing_figure_not_its_agreeing_rival(bundled):
     subjects = {(c.kind, c.subject) for c in found}
     assert ("check", "United States m/m change, 2025-08") in subjects
     assert ("disagreement", "Germany level, 2025-08") in subjects
-    check = next(c for c in found if c.kind == "check")
+    check = next(c for c in found if c.subject == "United States m/m change, 2025-08")
     rows = {r.figure_id: r for r in read_figures(bundled, product=PRODUCT)}
     changes = {rows[f].stated for f in check.figure_ids if rows[f].measure == "change_mom"}
     assert changes == {"-1.6"}

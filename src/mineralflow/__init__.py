@@ -7,6 +7,7 @@ The public API, in the order of a session::
     >>> ledger = mineralflow.open_ledger("mineralflow.duckdb")          # doctest: +SKIP
     >>> ledger.load_bundled()                                           # doctest: +SKIP
     >>> ledger.figures_df(product="rare-earth-magnets", period="2025-06")  # doctest: +SKIP
+    >>> mineralflow.reconcile(ledger, product="rare-earth-magnets").conflicts  # doctest: +SKIP
     >>> mineralflow.build_brief(ledger, product="rare-earth-magnets",
     ...                         period="2025-06").to_markdown()         # doctest: +SKIP
 """
@@ -33,6 +34,7 @@ from .errors import (
 )
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
+from .reconcile import Reconciliation, reconcile
 
 __version__ = "0.1.0"
 
@@ -53,6 +55,7 @@ __all__ = [
     "Period",
     "PeriodError",
     "Product",
+    "Reconciliation",
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
@@ -67,6 +70,7 @@ __all__ = [
     "product",
     "products",
     "read_claims",
+    "reconcile",
     "resolve_partner",
     "save_claims",
 ]

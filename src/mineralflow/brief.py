@@ -6,27 +6,31 @@ numbers of the sources that state it, and the source list resolves each number::
     >>> with Ledger.open(read_only=True) as ledger:          # doctest: +SKIP
     ...     print(build_brief(ledger, product="rare-earth-magnets", period="2025-06").to_markdown())
 
-Where several sources state the same cell, the brief shows the figure of the strongest
-source (official > wire > trade press > blog > AI summary; then the most precise) and cites
-every source whose figure agrees within rounding; a figure that disagrees beyond rounding is
-shown beside it. Where the ledger has both levels and a stated change, the brief checks the
-change against the levels and says when they disagree beyond rounding.
+Every figure shown is the reconciler's best estimate for its cell
+(:func:`mineralflow.reconcile`: an official release first, then the figure that passes the
+most checks, then the most precise, then the strongest source), citing every source whose
+figure agrees within rounding; a figure that disagrees beyond rounding is shown beside it.
+A figure the checks name as most likely wrong is marked ⚠, and the Checks section lists the
+reconciler's checks for the month: every failed one with the figure it blames, and the
+stated changes, totals and ranks that hold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from . import catalog
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .periods import Month, Period
-from .reconcile.intervals import Interval, change_between
+from .reconcile import reconcile, subject
+from .reconcile.intervals import Interval
 
 __all__ = ["Brief", "build_brief"]
 
@@ -71,6 +75,7 @@ class Stated:
     resolution: float
     sources: tuple[int, ...]
     disagreeing: tuple[Stated, ...] = ()
+    flagged: bool = False  # named most likely wrong by a failed check
 
     @property
     def interval(self) -> Interval:
@@ -94,9 +99,12 @@ class Stated:
     def cited(self, suffix: str = "", *, bold: bool = False) -> str:
         """The figure, a suffix such as ``m/m``, its citations, and any disagreeing figure."""
         body = self.text() + (f" {suffix}" if suffix else "")
-        text = f"{f'**{body}**' if bold else body} {_cite(self.sources)}"
+        text = f"{f'**{body}**' if bold else body} {_cite(self.sources)}{_mark(self.flagged)}"
         for other in self.disagreeing:
-            text += f" (another source states {other.text()} {_cite(other.sources)})"
+            text += (
+                f" (another source states {other.text()} {_cite(other.sources)}"
+                f"{_mark(other.flagged)})"
+            )
         return text
 
 
@@ -139,15 +147,18 @@ class EventLine:
 
 @dataclass(frozen=True)
 class Check:
-    """A stated figure checked against other figures (levels against a stated change...)."""
+    """One of the reconciler's checks of a figure of the month against other figures."""
 
+    kind: str  # a relation of mineralflow.reconcile.KINDS
     subject: str
     stated: str
     computed: str
     verdict: str  # consistent, inconsistent
-    gap: float
-    gap_unit: str  # "points" for changes, the level's unit for ranks
+    gap: float | None
+    gap_unit: str  # "points" for changes, the level's unit for amounts
     sources: tuple[int, ...]
+    suspect: str | None = None  # the figure most likely wrong, for a failed check
+    why: str | None = None
 
 
 @dataclass
@@ -169,6 +180,8 @@ class Brief:
     events: list[EventLine]
     broad_events: int
     checks: list[Check]
+    unverifiable: int = 0  # checks of the month a missing term leaves open
+    unlisted: int = 0  # checks of the month that hold but are not listed (same cell, members)
     sources: list[SourceRef] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -196,14 +209,35 @@ def _cite(numbers: Iterable[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
+def _mark(flagged: bool) -> str:
+    return " ⚠" if flagged else ""
+
+
+def _num(x: float) -> str:
+    """A bound as text: ``22,319``, ``1,341.075``, ``no limit`` for infinity."""
+    if math.isinf(x):
+        return "no limit"
+    return f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
 def _pct(x: float) -> str:
     return f"{x:+.1f}%"
+
+
+def _pct_range(lo: float, hi: float) -> str:
+    """``+157.4% to +157.7%``, with as many decimals (up to three) as tell the ends apart."""
+    for decimals in (1, 2, 3):
+        a, b = f"{lo:+.{decimals}f}%", f"{hi:+.{decimals}f}%"
+        if a != b:
+            break
+    return f"{a} to {b}"
 
 
 @dataclass(frozen=True)
 class _Row:
     """One figure with its source, as the brief reads it from the ledger."""
 
+    figure_id: str
     source_id: str
     partner: str
     measure: str
@@ -226,6 +260,12 @@ class _Row:
     @property
     def interval(self) -> Interval:
         return Interval.of(self.value, resolution=self.resolution, qualifier=self.qualifier)
+
+    def text(self) -> str:
+        """The figure as stated, with its unit: ``1,346 t``, ``-1.6%``, ``rank 2``."""
+        return Stated(
+            self.measure, self.value, self.stated, self.unit, self.qualifier, self.resolution, ()
+        ).text()
 
     @property
     def sort_key(self) -> tuple[int, float, bool, str]:
@@ -279,34 +319,58 @@ class _Citations:
         return self._numbers[key]
 
 
-def _stated(rows: list[_Row], cite: _Citations) -> Stated | None:
-    """The figure to show for one cell, citing every source that agrees with it."""
-    groups: list[list[_Row]] = []
-    for r in sorted(rows, key=lambda r: r.sort_key):
-        for g in groups:
-            if g[0].interval.meets(r.interval):
-                g.append(r)
-                break
-        else:
-            groups.append([r])
-    if not groups:
-        return None
+class _Estimates:
+    """The reconciler's best estimates for the brief's cells, as :class:`Stated` figures."""
 
-    def make(g: list[_Row], disagreeing: tuple[Stated, ...] = ()) -> Stated:
-        head = g[0]
-        numbers = tuple(sorted({cite.number(r) for r in g}))
+    def __init__(self, best: pd.DataFrame, rows: dict[str, _Row], cite: _Citations) -> None:
+        self.rows = rows
+        self.cite = cite
+        self.cells: dict[tuple[str, str, Month, Month], dict[str, Any]] = {
+            (b["partner"], b["measure"], Month.of(b["period_start"]), Month.of(b["period_end"])): b
+            for b in _records(best)
+            if not b["derived"]
+        }
+
+    def stated(self, partner: str, measure: str, start: Month, end: Month) -> Stated | None:
+        """The figure to show for one cell, citing every source that agrees with it."""
+        b = self.cells.get((partner, measure, start, end))
+        if b is None:
+            return None
+        flagged = set(b["flagged_figure_ids"])
+        agree = self._rows(b["figure_ids"])
+        numbers = tuple(sorted({self.cite.number(r) for r in agree}))
+        others: list[Stated] = []
+        groups: dict[tuple[str, str], list[_Row]] = {}
+        for r in self._rows(b["disagreeing_figure_ids"]):
+            groups.setdefault((r.stated, r.qualifier), []).append(r)
+        for group in groups.values():
+            head = group[0]
+            others.append(
+                Stated(
+                    head.measure,
+                    head.value,
+                    head.stated,
+                    head.unit,
+                    head.qualifier,
+                    head.resolution,
+                    tuple(sorted({self.cite.number(r) for r in group})),
+                    flagged=any(r.figure_id in flagged for r in group),
+                )
+            )
         return Stated(
-            head.measure,
-            head.value,
-            head.stated,
-            head.unit,
-            head.qualifier,
-            head.resolution,
+            measure,
+            float(b["value"]),
+            str(b["stated"]),
+            str(b["unit"]),
+            str(b["qualifier"]),
+            float(b["resolution"]),
             numbers,
-            disagreeing,
+            tuple(others),
+            flagged=bool(b["flagged"]),
         )
 
-    return make(groups[0], tuple(make(g) for g in groups[1:]))
+    def _rows(self, ids: Iterable[str]) -> list[_Row]:
+        return sorted((self.rows[i] for i in ids if i in self.rows), key=lambda r: r.sort_key)
 
 
 def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Month) -> list[_Row]:
@@ -321,6 +385,7 @@ def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Mo
     t = t.join(notes, "source_id")
     return [
         _Row(
+            figure_id=r["figure_id"],
             source_id=r["source_id"],
             partner=r["partner"],
             measure=r["measure"],
@@ -357,16 +422,13 @@ def build_brief(
     if not any(r.end == month for r in rows):
         raise NoData(f"{product} in {month}", ledger.periods(product))
     cite = _Citations()
+    rec = reconcile(ledger, product=product, period=f"{month.shift(-12)}/{month}")
+    best_df = rec.best
+    best_df = best_df[(best_df["reporter"] == reporter) & (best_df["flow"] == flow)]
+    estimates = _Estimates(best_df, {r.figure_id: r for r in rows}, cite)
 
     def cell(partner: str, measure: str, m: Month = month) -> Stated | None:
-        return _stated(
-            [
-                r
-                for r in rows
-                if r.partner == partner and r.measure == measure and r.start == m and r.end == m
-            ],
-            cite,
-        )
+        return estimates.stated(partner, measure, m, m)
 
     countries = catalog.countries()
 
@@ -433,20 +495,27 @@ def build_brief(
     )
     for code, start in spans:
         span = Period(start, month)
-        same = [r for r in rows if r.partner == code and r.start == start and r.end == month]
         cumulative.append(
             CumulativeLine(
                 code,
                 "World" if code == "WLD" else catalog.partner_name(code),
                 str(span),
                 span.describe(),
-                _stated([r for r in same if r.measure == "cumulative"], cite),
-                _stated([r for r in same if r.measure == "cumulative_change_yoy"], cite),
+                estimates.stated(code, "cumulative", start, month),
+                estimates.stated(code, "cumulative_change_yoy", start, month),
             )
         )
 
-    present = [ln for ln in [world, *lines] if ln is not None]
-    checks = _checks(rows, month, cite, present, rank_of)
+    mc = rec.checks
+    mc = mc[
+        (mc["reporter"] == reporter)
+        & (mc["flow"] == flow)
+        & (mc["product"] == product)
+        & (mc["period_end"].map(Month.of) == month)
+    ]
+    checks = _checks(mc, rec.conflicts, estimates.rows, cite)
+    unverifiable = int((mc["verdict"] == "unverifiable").sum())
+    unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
     return Brief(
         product=product,
@@ -463,76 +532,141 @@ def build_brief(
         events=events,
         broad_events=broad,
         checks=checks,
+        unverifiable=unverifiable,
+        unlisted=unlisted,
         sources=cite.refs,
     )
 
 
+# Checks the brief lists one by one when they hold; the rest (figures against each other,
+# members against their bloc or the world) are counted.
+_LISTED = (
+    "change_mom",
+    "change_yoy",
+    "cumulative_change_yoy",
+    "cumulative_sum",
+    "rank_order",
+    "product_scope",
+)
+
+
 def _checks(
-    rows: list[_Row],
-    month: Month,
-    cite: _Citations,
-    lines: list[PartnerLine],
-    rank_of: dict[str, int],
+    checks: pd.DataFrame, conflicts: pd.DataFrame, rows: dict[str, _Row], cite: _Citations
 ) -> list[Check]:
-    """Stated changes against the levels they relate, and ranks against levels."""
-    checks: list[Check] = []
-    for line in lines:
-        for change, base, words in (
-            (line.change_mom, month.shift(-1), "m/m"),
-            (line.change_yoy, month.shift(-12), "y/y"),
-        ):
-            if change is None or line.level is None:
-                continue
-            old = _stated(
-                [
-                    r
-                    for r in rows
-                    if r.partner == line.partner
-                    and r.measure == "level"
-                    and r.start == base
-                    and r.end == base
-                ],
-                cite,
-            )
-            computed = change_between(line.level.interval, old.interval) if old else None
-            if old is None or computed is None:
-                continue
-            for stated in (change, *change.disagreeing):
-                gap = stated.interval.gap(computed)
-                checks.append(
-                    Check(
-                        subject=f"{line.name} {words} change, {month}",
-                        stated=f"stated {stated.text()}",
-                        computed=(
-                            f"the levels {old.text()} ({base}) and {line.level.text()} give "
-                            f"{_pct(computed.lo)} to {_pct(computed.hi)}"
-                        ),
-                        verdict="consistent" if gap == 0 else "inconsistent",
-                        gap=round(gap, 2),
-                        gap_unit="points",
-                        sources=tuple(sorted({*stated.sources, *old.sources, *line.level.sources})),
-                    )
-                )
-    ranked = sorted(
-        (ln for ln in lines if ln.partner in rank_of and ln.level is not None),
-        key=lambda ln: rank_of[ln.partner],
-    )
-    for higher, lower in itertools.pairwise(ranked):
-        assert higher.level is not None
-        assert lower.level is not None
-        gap = max(0.0, lower.level.interval.lo - higher.level.interval.hi)
-        checks.append(
-            Check(
-                subject=f"{higher.name} ranked above {lower.name}, {month}",
-                stated=f"ranks {rank_of[higher.partner]} and {rank_of[lower.partner]}",
-                computed=f"levels {higher.level.text()} and {lower.level.text()}",
-                verdict="consistent" if gap == 0 else "inconsistent",
-                gap=round(gap, 2),
-                gap_unit=higher.level.unit,
-                sources=tuple(sorted({*higher.level.sources, *lower.level.sources})),
-            )
+    """The reconciler's checks of the month, as the brief words them: every failed check,
+    and the listed kinds that hold. Two sources stating the same figure give the same
+    line once, citing both."""
+    blamed = {c["check_id"]: c for c in _records(conflicts)}
+    out: dict[tuple[str, str, str, str], Check] = {}
+    for c in _records(checks):
+        if c["verdict"] == "unverifiable":
+            continue
+        if c["verdict"] == "consistent" and c["kind"] not in _LISTED:
+            continue
+        head = rows.get(c["figure_id"])
+        terms = [rows[i] for i in c["figure_ids"] if i in rows and i != c["figure_id"]]
+        subject, stated, computed = _words(c, head, terms)
+        conflict = blamed.get(c["check_id"])
+        gap = c["gap"]
+        sources = {cite.number(r) for r in ([head, *terms] if head else terms)}
+        key = (subject, stated, computed, c["verdict"])
+        if key in out:
+            sources |= set(out[key].sources)
+        out[key] = Check(
+            kind=c["kind"],
+            subject=subject,
+            stated=stated,
+            computed=computed,
+            verdict=c["verdict"],
+            gap=None if gap is None else round(float(gap), 2),  # None: a year shift
+            gap_unit=c["unit"],
+            sources=tuple(sorted(sources)),
+            suspect=conflict["suspect"] if conflict is not None else None,
+            why=conflict["why"] if conflict is not None else None,
         )
-    return checks
+    return list(out.values())
+
+
+def _name(code: str) -> str:
+    return "World" if code == "WLD" else catalog.partner_name(code)
+
+
+def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str, str, str]:
+    """(subject, what is stated, what the other figures allow) of one check, in words."""
+    name, period = _name(c["partner"]), c["period"]
+    stated = f"stated {head.text()}" if head else "stated"
+    unit = "%" if c["unit"] == "points" else f" {c['unit']}"
+    lo, hi = c["computed_lo"], c["computed_hi"]
+    if lo is None:
+        allowed = ""
+    elif unit == "%":
+        allowed = _pct_range(lo, hi)
+    elif math.isinf(hi):
+        allowed = f"at least {_num(lo)}{unit}"
+    else:
+        allowed = f"{_num(lo)} to {_num(hi)}{unit}"
+
+    cells: dict[tuple[str, Month, Month, str], list[str]] = {}
+    for r in terms:
+        texts = cells.setdefault((r.partner, r.start, r.end, r.measure), [])
+        if r.text() not in texts:
+            texts.append(r.text())
+    by_time = sorted(cells.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0]))
+
+    def listed(with_partner: bool = False) -> str:
+        return " and ".join(
+            f"{' / '.join(texts)} ({_name(p) + ' ' if with_partner else ''}{Period(s, e)})"
+            for (p, s, e, _), texts in by_time
+        )
+
+    kind = c["kind"]
+    measure = head.measure if head else ""
+    about = subject(kind, c["partner"], period, measure)
+    if kind in ("change_mom", "change_yoy"):
+        return about, stated, f"the levels {listed()} give {allowed}"
+    if kind == "cumulative_change_yoy":
+        return about, stated, f"the totals {listed()} give {allowed}"
+    if kind == "cumulative_sum":
+        return about, stated, f"{listed()} add up to {allowed}"
+    if kind == "rank_order":
+        ranks = [r for r in terms if r.measure == "rank"]
+        levels = {p: " / ".join(texts) for (p, _, _, m), texts in by_time if m == "level"}
+        other = next((p for p in levels if p != c["partner"]), "")
+        mine = levels.get(c["partner"], "")
+        theirs = levels.get(other, "")
+        if ranks:
+            about = f"{name} ranked above {_name(other)}, {period}"
+            stated = f"ranks {head.stated if head else '?'} and {ranks[0].stated}"
+        else:
+            about = f"{name} ranked, {_name(other)} not, {period}"
+            stated = f"rank {head.stated if head else '?'}"
+        return about, stated, f"levels {mine} and {theirs}"
+    if kind == "same_cell":
+        return about, stated, f"another source states {listed()}"
+    if kind == "part_of":
+        return about, stated, f"{listed(True)}: at most {_num(hi)}{unit}"
+    if kind == "parts_sum":
+        return about, stated, f"{listed(True)} add up to {allowed}"
+    if kind == "product_scope":
+        return about, stated, f"{listed()}: {allowed}"
+    # year_shift
+    fits = f" ({listed()} add up to {allowed})" if terms and allowed else ""
+    return about, stated, f"{c['note']}{fits}"
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, missing numbers as None and arrays as lists."""
+    out = []
+    for row in df.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for key, value in row.items():
+            if hasattr(value, "tolist") and not isinstance(value, str):
+                value = value.tolist()
+            elif isinstance(value, float) and math.isnan(value):
+                value = None
+            clean[str(key)] = value
+        out.append(clean)
+    return out
 
 
 def _events(
@@ -677,16 +811,31 @@ def _markdown(b: Brief) -> str:
     bad = [c for c in b.checks if c.verdict != "consistent"]
     out += ["", "## Checks", ""]
     out.append(
-        f"{len(b.checks)} stated figures checked against the levels they relate: "
-        f"{len(b.checks) - len(bad)} consistent within rounding, {len(bad)} not."
+        f"The reconciler's checks of this month's figures against the figures they relate: "
+        f"{len(bad)} failed; {len(b.checks) - len(bad)} listed below hold within rounding"
+        + (
+            f", and {b.unlisted} more (figures against each other, members against their "
+            "bloc, region or the world)"
+            if b.unlisted
+            else ""
+        )
+        + (
+            f"; {b.unverifiable} could not be checked (a term is missing)."
+            if b.unverifiable
+            else "."
+        )
+        + (" ⚠ marks a figure a failed check names as most likely wrong." if bad else "")
     )
+    out.append("")
     for c in sorted(b.checks, key=lambda c: c.verdict == "consistent"):
         if c.verdict == "consistent":
             out.append(f"- {c.subject}: {c.stated}; {c.computed}: consistent {_cite(c.sources)}.")
         else:
+            off = f" (off by {c.gap:g} {c.gap_unit})" if c.gap is not None else ""
+            blame = f"Most likely wrong: {c.suspect}, which {c.why}" if c.suspect else c.why or ""
             out.append(
-                f"- **Disagreement**, {c.subject}: {c.stated}, but {c.computed} "
-                f"(off by {c.gap:g} {c.gap_unit}) {_cite(c.sources)}."
+                f"- **Disagreement**, {c.subject}: {c.stated}, but {c.computed}{off} "
+                f"{_cite(c.sources)}. {blame[0].upper()}{blame[1:]}."
             )
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]

@@ -23,6 +23,7 @@ from . import catalog
 from .brief import build_brief
 from .errors import MineralflowError
 from .ledger import DEFAULT_DB, Ledger, default_path
+from .reconcile import Interval, reconcile
 
 app = typer.Typer(
     name="mineralflow",
@@ -411,6 +412,54 @@ def serve(
             highlight=False,
         )
         web.serve(ledger, host=host, port=port, access_log=access_log)
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def check(
+    product: Annotated[str | None, typer.Option("--product", "-p")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Keep checks whose period ends in YYYY-MM or a span.")
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Check every figure against the others it relates to, within rounding: conflicts
+    first, each with the figure most likely wrong, then a summary. Exits 0 even when
+    figures conflict (a conflict is a finding, not an error); 2 for a bad request."""
+    with Ledger.open(db, read_only=True) as ledger:
+        rec = reconcile(ledger, product=product, period=period)
+        if format is CheckFormat.json:
+            _emit(_json(rec.to_dict()), None)
+            return
+        result = rec.to_dict(checks=False)
+    conflicts, summary = result["conflicts"], result["summary"]
+    for r in conflicts:
+        gap = f" (off by {r['gap']:.4g} {r['unit']})" if r["gap"] is not None else ""
+        computed = (
+            "nothing (stated with a mislabelled figure)"
+            if r["computed_lo"] is None
+            else str(Interval(r["computed_lo"], r["computed_hi"]))
+        )
+        blame = f"most likely wrong: {r['suspect']}; {r['why']}" if r["suspect"] else r["why"]
+        for line in (
+            f"{r['period']} {r['partner']} {r['kind']}: inconsistent{gap}",
+            f"  cells: {'; '.join(r['cells'])}",
+            f"  stated {Interval(r['stated_lo'], r['stated_hi'])}, computed {computed}",
+            f"  {blame}",
+        ):
+            out.print(line, markup=False, highlight=False)
+    if not conflicts:
+        out.print("No conflicts.")
+    out.print(
+        f"{summary['checks']} checks run: {summary['consistent']} consistent, "
+        f"{summary['inconsistent']} inconsistent, {summary['unverifiable']} unverifiable "
+        f"({summary['figures']} figures; {summary['revised']} older official vintages set aside)"
+    )
 
 
 def main() -> None:

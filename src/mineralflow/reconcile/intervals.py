@@ -18,12 +18,42 @@ outlets we cannot see, so either end can be meant.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from ..catalog import read_table
 
-__all__ = ["QUALIFIERS", "Interval", "Qualifier", "change_between", "qualifiers"]
+__all__ = [
+    "PYTHON_OPS",
+    "QUALIFIERS",
+    "Coefficients",
+    "Interval",
+    "Ops",
+    "Qualifier",
+    "bounds",
+    "change_between",
+    "qualifiers",
+]
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """A qualifier's rule as numbers: how far below and above the stated magnitude it reaches.
+
+    The lower bound is ``size - max(lo_res * resolution, lo_rel * size)``, or zero when
+    ``lo_zero``; the upper bound is ``size + max(hi_res * resolution, hi_rel * size)``, or
+    unbounded when ``hi_open``. :func:`bounds` applies them, to Python numbers and to Ibis
+    columns alike, so the arithmetic exists once.
+    """
+
+    lo_res: float
+    lo_rel: float
+    lo_zero: bool
+    hi_res: float
+    hi_rel: float
+    hi_open: bool
 
 
 @dataclass(frozen=True)
@@ -34,6 +64,20 @@ class Qualifier:
     words: tuple[str, ...]
     side: str  # both, below, above
     widen_rel: float
+
+    @property
+    def coefficients(self) -> Coefficients:
+        """The rule of this row (``side``, ``widen_rel``) as the numbers :func:`bounds` uses."""
+        w = self.widen_rel
+        unbounded = math.isinf(w)
+        if self.side == "both":
+            return Coefficients(0.5, w, False, 0.5, w, False)
+        if self.side == "below":
+            # A figure "under" its value reaches at least one last digit below it.
+            return Coefficients(1.0, 0.0 if unbounded else w, unbounded, 0.5, 0.0, False)
+        if self.side == "above":
+            return Coefficients(0.5, 0.0, False, 1.0, 0.0 if unbounded else w, unbounded)
+        raise ValueError(f"qualifier {self.name!r}: side must be both, below or above")
 
 
 @cache
@@ -54,6 +98,37 @@ QUALIFIERS = tuple(qualifiers())
 
 
 @dataclass(frozen=True)
+class Ops:
+    """The four operations :func:`bounds` needs, for one kind of number (Python or Ibis)."""
+
+    abs: Callable[[Any], Any]
+    greatest: Callable[[Any, Any], Any]
+    choose: Callable[[Any, Any, Any], Any]  # (condition, if true, if false)
+    inf: Any
+
+
+PYTHON_OPS = Ops(abs=abs, greatest=max, choose=lambda c, a, b: a if c else b, inf=math.inf)
+
+
+def bounds(value: Any, resolution: Any, c: Any, ops: Ops = PYTHON_OPS) -> tuple[Any, Any]:
+    """``(lo, hi)`` of a stated figure: the one definition of what a figure means.
+
+    ``c`` has the fields of :class:`Coefficients` (a ``Coefficients``, or a table joined to
+    :func:`mineralflow.reconcile.qualifier_table`); ``ops`` says how to compute with
+    ``value``. Qualifiers speak of magnitude ("nearly 19% lower" is a fall of up to 19%), so
+    the bounds of a negative figure are those of its magnitude, mirrored::
+
+        >>> bounds(-19.0, 1.0, qualifiers()["nearly"].coefficients)
+        (-19.5, -18.0)
+    """
+    size = ops.abs(value)
+    lo = ops.choose(c.lo_zero, 0.0, size - ops.greatest(c.lo_res * resolution, c.lo_rel * size))
+    hi = ops.choose(c.hi_open, ops.inf, size + ops.greatest(c.hi_res * resolution, c.hi_rel * size))
+    negative = value < 0
+    return ops.choose(negative, -hi, lo), ops.choose(negative, -lo, hi)
+
+
+@dataclass(frozen=True)
 class Interval:
     """A closed interval ``[lo, hi]`` of values a figure can mean."""
 
@@ -67,20 +142,8 @@ class Interval:
         ``resolution`` is the size of the last stated digit in the figure's unit: 1 for
         "46 t", 0.1 for "46.4 t", 10 for "8.36 million kg" read as tonnes.
         """
-        q = qualifiers()[qualifier]
-        half = resolution / 2
-        size = abs(value)
-        if q.side == "both":
-            spread = max(half, q.widen_rel * size)
-            lo, hi = size - spread, size + spread
-        elif q.side == "below":
-            lo = 0.0 if math.isinf(q.widen_rel) else size - max(resolution, q.widen_rel * size)
-            hi = size + half
-        else:  # above
-            lo = size - half
-            hi = math.inf if math.isinf(q.widen_rel) else size + max(resolution, q.widen_rel * size)
-        # Qualifiers speak of magnitude: "nearly 19% lower" is a fall of up to 19%.
-        return cls(lo, hi) if value >= 0 else cls(-hi, -lo)
+        lo, hi = bounds(value, resolution, qualifiers()[qualifier].coefficients)
+        return cls(lo, hi)
 
     def contains(self, x: float) -> bool:
         return self.lo <= x <= self.hi
@@ -94,7 +157,7 @@ class Interval:
         return max(0.0, self.lo - other.hi, other.lo - self.hi)
 
     def __str__(self) -> str:
-        return f"[{self.lo:g}, {self.hi:g}]"
+        return f"[{self.lo:.10g}, {self.hi:.10g}]"
 
 
 def change_between(new: Interval, old: Interval) -> Interval | None:
