@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import mineralflow
-from mineralflow import Ledger, reconcile
+from mineralflow import Ledger
 from mineralflow.errors import PeriodError, UnknownProduct
-from mineralflow.reconcile import VERDICTS
+from mineralflow.reconcile import VERDICTS, reconcile
 
 
 @dataclass
@@ -202,8 +202,12 @@ def test_bad_requests_raise_usage_errors(bundled: Ledger) -> None:
 
 
 def test_public_names() -> None:
-    assert mineralflow.reconcile is reconcile
-    assert {"reconcile", "Reconciliation"} <= set(mineralflow.__all__)
+    assert mineralflow.check is reconcile
+    assert {"check", "Reconciliation"} <= set(mineralflow.__all__)
+    # The package stays reachable under its own name (the function is `check`, like the CLI).
+    import mineralflow.reconcile.intervals as intervals
+
+    assert intervals.Interval is mineralflow.reconcile.Interval
 
 
 def test_docs_describe_every_qualifier_and_relation() -> None:

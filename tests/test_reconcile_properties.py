@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _figures import figure, load, source
-from mineralflow import Ledger, reconcile
-from mineralflow.reconcile import Interval, change_between
+from mineralflow import Ledger
+from mineralflow.reconcile import Interval, change_between, reconcile
 
 pytestmark = pytest.mark.slow
 

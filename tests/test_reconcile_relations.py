@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _figures import figure, load, source
-from mineralflow import Ledger, reconcile
+from mineralflow import Ledger
 from mineralflow.errors import SchemaError
-from mineralflow.reconcile import Interval, qualifiers
+from mineralflow.reconcile import Interval, qualifiers, reconcile
 from mineralflow.reconcile.intervals import bounds
 from mineralflow.reconcile.prepare import IBIS_OPS, qualifier_table
 

@@ -7,7 +7,7 @@ The public API, in the order of a session::
     >>> ledger = mineralflow.open_ledger("mineralflow.duckdb")          # doctest: +SKIP
     >>> ledger.load_bundled()                                           # doctest: +SKIP
     >>> ledger.figures_df(product="rare-earth-magnets", period="2025-06")  # doctest: +SKIP
-    >>> mineralflow.reconcile(ledger, product="rare-earth-magnets").conflicts  # doctest: +SKIP
+    >>> mineralflow.check(ledger, product="rare-earth-magnets").conflicts  # doctest: +SKIP
     >>> mineralflow.build_brief(ledger, product="rare-earth-magnets",
     ...                         period="2025-06").to_markdown()         # doctest: +SKIP
 """
@@ -34,7 +34,8 @@ from .errors import (
 )
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
-from .reconcile import Reconciliation, reconcile
+from .reconcile import Reconciliation
+from .reconcile import reconcile as check
 
 __version__ = "0.1.0"
 
@@ -61,6 +62,7 @@ __all__ = [
     "UnknownProduct",
     "UsageError",
     "build_brief",
+    "check",
     "countries",
     "default_path",
     "extract_claims",
@@ -70,7 +72,6 @@ __all__ = [
     "product",
     "products",
     "read_claims",
-    "reconcile",
     "resolve_partner",
     "save_claims",
 ]

@@ -6,9 +6,9 @@ numbers of the sources that state it, and the source list resolves each number::
     >>> with Ledger.open(read_only=True) as ledger:          # doctest: +SKIP
     ...     print(build_brief(ledger, product="rare-earth-magnets", period="2025-06").to_markdown())
 
-Every figure shown is the reconciler's best estimate for its cell
-(:func:`mineralflow.reconcile`: an official release first, then the figure that passes the
-most checks, then the most precise, then the strongest source), citing every source whose
+Every figure shown is the reconciler's best estimate for its cell (:func:`mineralflow.check`:
+an official release first, then the figure that passes the most checks, then the most
+precise, then the strongest source), citing every source whose
 figure agrees within rounding; a figure that disagrees beyond rounding is shown beside it.
 A figure the checks name as most likely wrong is marked ⚠, and the Checks section lists the
 reconciler's checks for the month: every failed one with the figure it blames, and the
