@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import catalog
+from . import analysis, catalog, engines, metrics
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .periods import Month, Period
@@ -170,6 +170,7 @@ class Brief:
     broad_events: int
     checks: list[Check]
     sources: list[SourceRef] = field(default_factory=list)
+    analysis: analysis.Analysis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
@@ -258,6 +259,27 @@ class _Citations:
             )
         return self._numbers[r.source_id]
 
+    def by_id(self, source_id: str, ledger: Ledger) -> int:
+        """The number of a source known only by its id (cited by a computed figure)."""
+        if source_id not in self._numbers:
+            t = ledger.table("sources")
+            r = t.filter(t.source_id == source_id).to_pyarrow().to_pylist()[0]
+            self._numbers[source_id] = len(self.refs) + 1
+            self.refs.append(
+                SourceRef(
+                    number=len(self.refs) + 1,
+                    source_id=source_id,
+                    outlet=r["outlet"],
+                    original_publisher=r["original_publisher"],
+                    title=r["title"],
+                    url=r["url"],
+                    published=str(r["published"]) if r["published"] else None,
+                    authority=r["authority"],
+                    note=r["note"],
+                )
+            )
+        return self._numbers[source_id]
+
     def event(self, event_id: str, url: str, instrument: str, announced: str) -> int:
         key = f"event:{event_id}"
         if key not in self._numbers:
@@ -345,9 +367,20 @@ def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Mo
 
 
 def build_brief(
-    ledger: Ledger, *, product: str, period: str, reporter: str = "CHN", flow: str = "export"
+    ledger: Ledger,
+    *,
+    product: str,
+    period: str,
+    reporter: str = "CHN",
+    flow: str = "export",
+    engine: str | Any = "duckdb",
 ) -> Brief:
-    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``)."""
+    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``).
+
+    Stated figures come from the ledger; computed ones (shares of the world total and the
+    Analysis section) from :mod:`mineralflow.metrics`, run on ``engine`` (``duckdb`` or
+    ``spark``, see :mod:`mineralflow.engines`). Both engines give the same brief.
+    """
     prod = catalog.product(product)
     p = Period.parse(period)
     if not p.is_month:
@@ -401,12 +434,22 @@ def build_brief(
         ranking_sources = (cite.number(best[0]),)
     rank_of = {code: i + 1 for i, code in enumerate(ranking)}
 
+    # Computed figures come from the metrics, on the engine asked for.
+    tables = engines.tables_for(ledger, engine)
+    levels = analysis.levels_for(tables, product=product, reporter=reporter, flow=flow)
+    shares = metrics.shares(levels.filter(levels.period == month.first_day))
+    share_of = {
+        r["partner"]: r["share_pct"]
+        for r in shares.order_by("partner").to_pyarrow().to_pylist()
+        if r["share_pct"] is not None
+    }
+
     lines: list[PartnerLine] = []
     for code in sorted({r.partner for r in in_month} - {"WLD"}):
         level = cell(code, "level")
         share = None
-        if level is not None and world_level is not None and level.unit == world_level.unit:
-            share = round(100 * level.value / world_level.value, 1)
+        if level is not None and code in share_of:
+            share = round(share_of[code], 1)
         lines.append(
             PartnerLine(
                 code,
@@ -448,6 +491,15 @@ def build_brief(
     present = [ln for ln in [world, *lines] if ln is not None]
     checks = _checks(rows, month, cite, present, rank_of)
     events, broad = _events(ledger, product, month, cite)
+    computed = analysis.brief_analysis(
+        tables,
+        product=product,
+        reporter=reporter,
+        flow=flow,
+        month=month,
+        events=events,
+        cite=lambda source_id: cite.by_id(source_id, ledger),
+    )
     return Brief(
         product=product,
         product_name=prod.name,
@@ -464,6 +516,7 @@ def build_brief(
         broad_events=broad,
         checks=checks,
         sources=cite.refs,
+        analysis=computed,
     )
 
 
@@ -684,6 +737,8 @@ def _markdown(b: Brief) -> str:
                 f"- **Disagreement**, {c.subject}: {c.stated}, but {c.computed} "
                 f"(off by {c.gap:g} {c.gap_unit}) {_cite(c.sources)}."
             )
+    if b.analysis is not None:
+        out += ["", *analysis.to_markdown(b.analysis)]
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]
     return "\n".join(out) + "\n"

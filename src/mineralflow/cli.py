@@ -59,6 +59,22 @@ DbOption = Annotated[
 ProductOption = Annotated[
     str, typer.Option("--product", "-p", help="Catalog product id (see `mineralflow products`).")
 ]
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        envvar="MINERALFLOW_ENGINE",
+        help="Where the metrics run: duckdb, or spark (the [spark] extra and Java 17; "
+        "master from $MINERALFLOW_SPARK_MASTER, default local[*]).",
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
@@ -96,11 +112,12 @@ def brief(
     format: Annotated[BriefFormat, typer.Option("--format", "-f")] = BriefFormat.markdown,
     output: OutputOption = None,
     db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """The month's brief for a product: world total, destinations, year to date, policy
-    events, checks, and the numbered sources every figure points to."""
+    events, checks, an analysis, and the numbered sources every figure points to."""
     with Ledger.open(db, read_only=True) as ledger:
-        b = build_brief(ledger, product=product, period=period)
+        b = build_brief(ledger, product=product, period=period, engine=engine.value)
     text = b.to_markdown() if format is BriefFormat.markdown else _json(b.to_dict())
     _emit(text, output)
 
@@ -201,6 +218,76 @@ def products() -> None:
         )
         table.add_row(p.id, p.name, codes, p.scope_note)
     out.print(table)
+
+
+@app.command("event-window")
+def event_window(
+    product: ProductOption = "rare-earth-magnets",
+    event: Annotated[str, typer.Option(help="Event id (see `mineralflow events`).")] = ...,  # type: ignore[assignment]
+    partner: Annotated[str | None, typer.Option(help="Only this partner (WLD, DEU...).")] = None,
+    months: Annotated[int, typer.Option(min=1, help="Months before and after.")] = 12,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: OutputOption = None,
+    db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
+) -> None:
+    """The flow before, between and after a policy event, month by month: change from the
+    mean before the event and a robust z-score against the months before it."""
+    from .analysis import event_window as window
+
+    with Ledger.open(db, read_only=True) as ledger:
+        df = window(
+            ledger,
+            product=product,
+            event_id=event,
+            partner=catalog.resolve_partner(partner) if partner else None,
+            months=months,
+            engine=engine.value,
+        )
+    _emit_frame(df.drop(columns=["event_id", "product"]), format, output)
+
+
+@app.command()
+def surges(
+    product: ProductOption = "rare-earth-magnets",
+    partner: Annotated[str | None, typer.Option(help="Only this partner (WLD, USA...).")] = None,
+    k: Annotated[float, typer.Option(min=0.5, help="Robust deviations for a verdict.")] = 3.5,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: OutputOption = None,
+    db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
+) -> None:
+    """Month-on-month changes with their robust z-scores: surges, collapses, normal months."""
+    from .analysis import surges_for
+
+    with Ledger.open(db, read_only=True) as ledger:
+        df = surges_for(
+            ledger,
+            product=product,
+            partner=catalog.resolve_partner(partner) if partner else None,
+            k=k,
+            engine=engine.value,
+        )
+    _emit_frame(df.drop(columns=["product"]), format, output)
+
+
+def _emit_frame(df: Any, format: TableFormat, output: Path | None) -> None:
+    """A metric's result as a table, CSV, JSON or Parquet (numbers rounded for the table)."""
+    if format is TableFormat.parquet:
+        if output is None:
+            raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        df.to_parquet(output, index=False)
+        err.print(f"wrote {len(df)} rows to {output}")
+    elif format is TableFormat.csv:
+        _emit(df.to_csv(index=False), output)
+    elif format is TableFormat.json:
+        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
+    else:
+        table = Table(*df.columns)
+        for r in df.round(2).astype(str).itertuples(index=False):
+            table.add_row(*(str(v) for v in r))
+        out.print(table)
 
 
 def main() -> None:
