@@ -97,13 +97,14 @@ class WindowMonth:
 
 @dataclass(frozen=True)
 class EventWindow:
-    """The reporter's world total around one event, against the months before it."""
+    """The reporter's world total around one event (or several on the same dates),
+    against the months before it."""
 
-    event_id: str
-    instrument: str
+    event_ids: tuple[str, ...]  # events announced and effective on the same dates
+    instruments: tuple[str, ...]
     date_announced: str
     date_effective: str | None
-    source: int
+    event_sources: tuple[int, ...]
     before_start: str
     before_end: str
     before_observed: int
@@ -257,7 +258,11 @@ def brief_analysis(
         )
         w = w.filter(w.partner == metrics.WORLD)
         rows = _rows(w, ["event_id", "period"])
+        same: dict[tuple[str, str | None], list[EventRef]] = {}
         for e in chosen:
+            same.setdefault((e.date_announced, e.date_effective), []).append(e)
+        for group in same.values():
+            e = group[0]
             mine = [r for r in rows if r["event_id"] == e.event_id]
             announced = Month.parse(e.date_announced[:7])
 
@@ -278,11 +283,11 @@ def brief_analysis(
             before = [r for r in mine if r["phase"] == "before"]
             out.windows.append(
                 EventWindow(
-                    e.event_id,
-                    e.instrument,
+                    tuple(x.event_id for x in group),
+                    tuple(x.instrument for x in group),
                     e.date_announced,
                     e.date_effective,
-                    e.source,
+                    tuple(x.source for x in group),
                     str(announced.shift(-WINDOW_MONTHS)),
                     str(announced.shift(-1)),
                     len(before),
@@ -401,7 +406,8 @@ def to_markdown(a: Analysis) -> list[str]:
                 f"{a.window_months} months before ({_span(w.before_start, w.before_end)}; "
                 f"{w.before_observed} of them with a level)"
             )
-        text = f"- Around {w.instrument} ({when}) {_cite([w.source])}: {base}"
+        names = " and ".join(w.instruments)
+        text = f"- Around {names} ({when}) {_cite(w.event_sources)}: {base}"
         if w.between:
             text += "; between announcement and effect: " + ", ".join(
                 _window_month(m) for m in w.between

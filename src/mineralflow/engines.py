@@ -103,6 +103,11 @@ def spark_connect(master: str | None = None, *, conf: Mapping[str, str] | None =
     global _spark
     if _spark is not None and not _spark._session.sparkContext._jsc.sc().isStopped():
         return _spark
+    settings = {
+        **SPARK_DEFAULTS,
+        **_parse_conf(os.environ.get(SPARK_CONF_ENV, "")),
+        **dict(conf or {}),
+    }
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -112,11 +117,6 @@ def spark_connect(master: str | None = None, *, conf: Mapping[str, str] | None =
         ) from None
     # Spark's Python workers must run this interpreter, not whatever `python` is on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    settings = {
-        **SPARK_DEFAULTS,
-        **_parse_conf(os.environ.get(SPARK_CONF_ENV, "")),
-        **dict(conf or {}),
-    }
     builder = SparkSession.builder.master(
         master or os.environ.get(SPARK_MASTER_ENV) or "local[*]"
     ).appName("mineralflow")

@@ -11,7 +11,7 @@ month (``reporter, partner, product, flow, period, value``), which
     >>> m.shares(levels).filter(lambda t: t.partner == "DEU").execute()   # doctest: +SKIP
 """
 
-from ._series import GROUP, SERIES, month_index
+from ._series import GROUP, LEVELS_SCHEMA, SERIES, month_index
 from .anomalies import gaps, surges
 from .changes import (
     change,
@@ -34,6 +34,7 @@ from .inputs import PROVENANCE, monthly_levels
 
 __all__ = [
     "GROUP",
+    "LEVELS_SCHEMA",
     "LINKS",
     "PROVENANCE",
     "SERIES",

@@ -23,6 +23,18 @@ GROUP = ("reporter", "product", "flow")
 
 LEVEL_COLUMNS = (*SERIES, "period", "value")
 
+LEVELS_SCHEMA = ibis.schema(
+    {
+        "reporter": "string",
+        "partner": "string",
+        "product": "string",
+        "flow": "string",
+        "period": "date",
+        "value": "float64",
+    }
+)
+"""The columns every levels table has (others may follow): value in tonnes."""
+
 
 def month_index(period: ir.DateValue) -> ir.IntegerValue:
     """Months since year 0: consecutive months differ by one, so joins on it are exact."""
