@@ -182,20 +182,18 @@ def levels_for(
 
 def brief_analysis(
     tables: dict[str, ibis.Table],
+    levels: ibis.Table,
     *,
-    product: str,
-    reporter: str,
-    flow: str,
     month: Month,
     events: Sequence[EventRef],
     cite: Callable[[str], int],
 ) -> Analysis:
     """The Analysis section of the brief for ``month``.
 
-    ``tables`` are the ledger's tables on the engine (:func:`engines.tables_for`);
+    ``tables`` are the ledger's tables on the engine (:func:`engines.tables_for`),
+    ``levels`` the brief's series (:func:`levels_for`, one reporter, product and flow);
     ``events`` the brief's policy events; ``cite`` numbers a source by its id.
     """
-    levels = levels_for(tables, product=product, reporter=reporter, flow=flow)
     day = month.first_day
     level_rows = _rows(
         levels.select("partner", "period", "value", "resolution", "source_id"),

@@ -434,9 +434,10 @@ def build_brief(
         ranking_sources = (cite.number(best[0]),)
     rank_of = {code: i + 1 for i, code in enumerate(ranking)}
 
-    # Computed figures come from the metrics, on the engine asked for.
+    # Computed figures come from the metrics, on the engine asked for. The series are
+    # cached there (every metric below reads them); ibis drops the cache if we fail.
     tables = engines.tables_for(ledger, engine)
-    levels = analysis.levels_for(tables, product=product, reporter=reporter, flow=flow)
+    levels = analysis.levels_for(tables, product=product, reporter=reporter, flow=flow).cache()
     shares = metrics.shares(levels.filter(levels.period == month.first_day))
     share_of = {
         r["partner"]: r["share_pct"]
@@ -493,13 +494,12 @@ def build_brief(
     events, broad = _events(ledger, product, month, cite)
     computed = analysis.brief_analysis(
         tables,
-        product=product,
-        reporter=reporter,
-        flow=flow,
+        levels,
         month=month,
         events=events,
         cite=lambda source_id: cite.by_id(source_id, ledger),
     )
+    levels.release()
     return Brief(
         product=product,
         product_name=prod.name,

@@ -52,11 +52,14 @@ def core(levels: ir.Table) -> ir.Table:
     Types are normalised (nullable strings, DATE, float64) so that tables from different
     sources (a ledger with NOT NULL columns, Parquet files, derived rows) combine.
     """
-    t = levels.select(*LEVEL_COLUMNS)
-    return t.select(
-        **{k: t[k].cast("string") for k in SERIES},
-        period=t.period.cast("date"),
-        value=t.value.cast("float64"),
+    schema = levels.schema()
+    if all(schema[c] == LEVELS_SCHEMA[c] for c in LEVEL_COLUMNS):
+        # Already the right types: one projection keeps the compiled query small.
+        return levels if tuple(schema) == LEVEL_COLUMNS else levels.select(*LEVEL_COLUMNS)
+    return levels.select(
+        **{k: levels[k].cast("string") for k in SERIES},
+        period=levels.period.cast("date"),
+        value=levels.value.cast("float64"),
     )
 
 
