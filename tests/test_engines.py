@@ -47,3 +47,28 @@ def test_spark_conf_from_the_environment_is_checked(monkeypatch):
     with pytest.raises(UsageError, match=r"MINERALFLOW_SPARK_CONF item 'oops' is not key=value"):
         engines.spark_connect()
     assert engines._parse_conf(" a=1 , b = x=y ,") == {"a": "1", "b": "x=y"}
+
+
+def test_only_engines_py_names_an_engine():
+    """The metrics, the analysis and the brief take tables; they never pick an engine."""
+    import ast
+    from pathlib import Path
+
+    import mineralflow
+
+    root = Path(mineralflow.__file__).parent
+    files = [*sorted((root / "metrics").glob("*.py")), root / "analysis.py", root / "brief.py"]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                names = [f"{node.value.id}.{node.attr}"]
+            for name in names:
+                assert not name.startswith(("duckdb", "pyspark", "ibis.duckdb", "ibis.pyspark")), (
+                    f"{path.name} names an engine: {name}"
+                )

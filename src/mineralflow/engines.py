@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -59,6 +60,8 @@ SPARK_DEFAULTS: dict[str, str] = {
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.ansi.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    # Temporary views need no warehouse; keep Spark from creating one in the working folder.
+    "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "mineralflow-spark-warehouse"),
 }
 LEDGER_TABLES = ("figures_v", "events", "event_products", "catalog_partners")
 """The ledger tables the metrics read: figures with sources, events and their products,
