@@ -95,3 +95,15 @@ def test_cli_surges(run_cli, bundled_db):
     rows = json.loads(out)
     june = next(r for r in rows if r["period"].startswith("2025-06"))
     assert (june["verdict"], round(june["change_pct"], 1)) == ("surge", 667.4)
+
+
+def test_cli_event_window_table(run_cli, bundled_db):
+    code, out, err = run_cli(
+        "event-window", "--event", "ev-2025-04-04-cn-6122cf", "--partner", "WLD",
+        "--db", str(bundled_db),
+    )  # fmt: skip
+    assert code == 0, err
+    may = next(line for line in out.splitlines() if "2025-05" in line)
+    assert [c.strip() for c in may.strip("│ ").split("│")] == [
+        "WLD", "2025-05", "after", "1,238.00", "-76.73", "-7.51", "True",
+    ]  # fmt: skip

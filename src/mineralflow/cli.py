@@ -244,7 +244,12 @@ def event_window(
             months=months,
             engine=engine.value,
         )
-    _emit_frame(df.drop(columns=["event_id", "product"]), format, output)
+    _emit_frame(
+        df.drop(columns=["event_id", "product"]),
+        format,
+        output,
+        table=["partner", "period", "phase", "value", "change_pct", "z", "unusual"],
+    )  # fmt: skip
 
 
 @app.command()
@@ -268,11 +273,17 @@ def surges(
             k=k,
             engine=engine.value,
         )
-    _emit_frame(df.drop(columns=["product"]), format, output)
+    _emit_frame(
+        df.drop(columns=["product"]),
+        format,
+        output,
+        table=["partner", "period", "value", "base_value", "change_pct", "z", "verdict"],
+    )  # fmt: skip
 
 
-def _emit_frame(df: Any, format: TableFormat, output: Path | None) -> None:
-    """A metric's result as a table, CSV, JSON or Parquet (numbers rounded for the table)."""
+def _emit_frame(df: Any, format: TableFormat, output: Path | None, *, table: list[str]) -> None:
+    """A metric's result as CSV, JSON or Parquet (every column), or as a table on screen
+    (the ``table`` columns, numbers rounded, months as YYYY-MM)."""
     if format is TableFormat.parquet:
         if output is None:
             raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
@@ -284,10 +295,13 @@ def _emit_frame(df: Any, format: TableFormat, output: Path | None) -> None:
     elif format is TableFormat.json:
         _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
     else:
-        table = Table(*df.columns)
-        for r in df.round(2).astype(str).itertuples(index=False):
-            table.add_row(*(str(v) for v in r))
-        out.print(table)
+        shown = df[table].copy()
+        shown["period"] = shown["period"].astype(str).str[:7]
+        grid = Table(*table)
+        for r in shown.itertuples(index=False):
+            grid.add_row(*("" if v is None or v != v else f"{v:,.2f}" if isinstance(v, float)
+                           else str(v) for v in r))  # fmt: skip
+        out.print(grid)
 
 
 def main() -> None:
