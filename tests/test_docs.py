@@ -35,6 +35,8 @@ def test_every_readme_example_runs(run_cli, tmp_path, monkeypatch):
     for args in readme_commands():
         if args[0] == "serve" and "--get" not in args:
             continue  # starts a server that runs until stopped; tests/test_web.py covers it
+        if "spark" in args:
+            continue  # a Spark session costs 15 s; tests/metrics/test_brief_engines.py runs it
         if any("../shared" in a for a in args):
             if not SHARED.is_dir():
                 continue  # the shared folder is beside the checkout in CI only

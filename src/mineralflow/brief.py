@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import catalog
+from . import analysis, catalog, engines, metrics
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .periods import Month, Period
@@ -183,6 +183,7 @@ class Brief:
     unverifiable: int = 0  # checks of the month a missing term leaves open
     unlisted: int = 0  # checks of the month that hold but are not listed (same cell, members)
     sources: list[SourceRef] = field(default_factory=list)
+    analysis: analysis.Analysis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
@@ -298,6 +299,27 @@ class _Citations:
             )
         return self._numbers[r.source_id]
 
+    def by_id(self, source_id: str, ledger: Ledger) -> int:
+        """The number of a source known only by its id (cited by a computed figure)."""
+        if source_id not in self._numbers:
+            t = ledger.table("sources")
+            r = t.filter(t.source_id == source_id).to_pyarrow().to_pylist()[0]
+            self._numbers[source_id] = len(self.refs) + 1
+            self.refs.append(
+                SourceRef(
+                    number=len(self.refs) + 1,
+                    source_id=source_id,
+                    outlet=r["outlet"],
+                    original_publisher=r["original_publisher"],
+                    title=r["title"],
+                    url=r["url"],
+                    published=str(r["published"]) if r["published"] else None,
+                    authority=r["authority"],
+                    note=r["note"],
+                )
+            )
+        return self._numbers[source_id]
+
     def event(self, event_id: str, url: str, instrument: str, announced: str) -> int:
         key = f"event:{event_id}"
         if key not in self._numbers:
@@ -410,9 +432,20 @@ def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Mo
 
 
 def build_brief(
-    ledger: Ledger, *, product: str, period: str, reporter: str = "CHN", flow: str = "export"
+    ledger: Ledger,
+    *,
+    product: str,
+    period: str,
+    reporter: str = "CHN",
+    flow: str = "export",
+    engine: str | Any = "duckdb",
 ) -> Brief:
-    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``)."""
+    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``).
+
+    Stated figures come from the ledger; computed ones (shares of the world total and the
+    Analysis section) from :mod:`mineralflow.metrics`, run on ``engine`` (``duckdb`` or
+    ``spark``, see :mod:`mineralflow.engines`). Both engines give the same brief.
+    """
     prod = catalog.product(product)
     p = Period.parse(period)
     if not p.is_month:
@@ -422,7 +455,9 @@ def build_brief(
     if not any(r.end == month for r in rows):
         raise NoData(f"{product} in {month}", ledger.periods(product))
     cite = _Citations()
-    rec = reconcile(ledger, product=product, period=f"{month.shift(-12)}/{month}")
+    # The whole product, not only this month's window: a figure's verdict then depends on
+    # everything the ledger holds, as `mineralflow check` judges it, whichever month is asked.
+    rec = reconcile(ledger, product=product)
     best_df = rec.best
     best_df = best_df[(best_df["reporter"] == reporter) & (best_df["flow"] == flow)]
     estimates = _Estimates(best_df, {r.figure_id: r for r in rows}, cite)
@@ -463,12 +498,25 @@ def build_brief(
         ranking_sources = (cite.number(best[0]),)
     rank_of = {code: i + 1 for i, code in enumerate(ranking)}
 
+    # Computed figures come from the metrics, on the engine asked for. The series are
+    # cached there (every metric below reads them); ibis drops the cache if we fail.
+    tables = engines.tables_for(ledger, engine)
+    levels = analysis.levels_for(
+        ledger, tables, product=product, reporter=reporter, flow=flow, rec=rec
+    )
+    shares = metrics.shares(levels.filter(levels.period == month.first_day))
+    share_of = {
+        r["partner"]: r["share_pct"]
+        for r in shares.order_by("partner").to_pyarrow().to_pylist()
+        if r["share_pct"] is not None
+    }
+
     lines: list[PartnerLine] = []
     for code in sorted({r.partner for r in in_month} - {"WLD"}):
         level = cell(code, "level")
         share = None
-        if level is not None and world_level is not None and level.unit == world_level.unit:
-            share = round(100 * level.value / world_level.value, 1)
+        if level is not None and code in share_of:
+            share = round(share_of[code], 1)
         lines.append(
             PartnerLine(
                 code,
@@ -517,6 +565,14 @@ def build_brief(
     unverifiable = int((mc["verdict"] == "unverifiable").sum())
     unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
+    rec.close()
+    computed = analysis.brief_analysis(
+        tables,
+        levels,
+        month=month,
+        events=events,
+        cite=lambda source_id: cite.by_id(source_id, ledger),
+    )
     return Brief(
         product=product,
         product_name=prod.name,
@@ -535,6 +591,7 @@ def build_brief(
         unverifiable=unverifiable,
         unlisted=unlisted,
         sources=cite.refs,
+        analysis=computed,
     )
 
 
@@ -837,6 +894,8 @@ def _markdown(b: Brief) -> str:
                 f"- **Disagreement**, {c.subject}: {c.stated}, but {c.computed}{off} "
                 f"{_cite(c.sources)}. {blame[0].upper()}{blame[1:]}."
             )
+    if b.analysis is not None:
+        out += ["", *analysis.to_markdown(b.analysis)]
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]
     return "\n".join(out) + "\n"

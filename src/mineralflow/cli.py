@@ -64,6 +64,22 @@ DbOption = Annotated[
 ProductOption = Annotated[
     str, typer.Option("--product", "-p", help="Catalog product id (see `mineralflow products`).")
 ]
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        envvar="MINERALFLOW_ENGINE",
+        help="Where the metrics run: duckdb, or spark (the [spark] extra and Java 17; "
+        "master from $MINERALFLOW_SPARK_MASTER, default local[*]).",
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
@@ -101,11 +117,12 @@ def brief(
     format: Annotated[BriefFormat, typer.Option("--format", "-f")] = BriefFormat.markdown,
     output: OutputOption = None,
     db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """The month's brief for a product: world total, destinations, year to date, policy
-    events, checks, and the numbered sources every figure points to."""
+    events, checks, an analysis, and the numbered sources every figure points to."""
     with Ledger.open(db, read_only=True) as ledger:
-        b = build_brief(ledger, product=product, period=period)
+        b = build_brief(ledger, product=product, period=period, engine=engine.value)
     text = b.to_markdown() if format is BriefFormat.markdown else _json(b.to_dict())
     _emit(text, output)
 
@@ -460,6 +477,90 @@ def check(
         f"{summary['inconsistent']} inconsistent, {summary['unverifiable']} unverifiable "
         f"({summary['figures']} figures; {summary['revised']} older official vintages set aside)"
     )
+
+
+@app.command("event-window")
+def event_window(
+    product: ProductOption = "rare-earth-magnets",
+    event: Annotated[str, typer.Option(help="Event id (see `mineralflow events`).")] = ...,  # type: ignore[assignment]
+    partner: Annotated[str | None, typer.Option(help="Only this partner (WLD, DEU...).")] = None,
+    months: Annotated[int, typer.Option(min=1, help="Months before and after.")] = 12,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: OutputOption = None,
+    db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
+) -> None:
+    """The flow before, between and after a policy event, month by month: change from the
+    mean before the event and a robust z-score against the months before it."""
+    from .analysis import event_window as window
+
+    with Ledger.open(db, read_only=True) as ledger:
+        df = window(
+            ledger,
+            product=product,
+            event_id=event,
+            partner=catalog.resolve_partner(partner) if partner else None,
+            months=months,
+            engine=engine.value,
+        )
+    _emit_frame(
+        df.drop(columns=["event_id", "product"]),
+        format,
+        output,
+        table=["partner", "period", "phase", "value", "change_pct", "z", "unusual"],
+    )  # fmt: skip
+
+
+@app.command()
+def surges(
+    product: ProductOption = "rare-earth-magnets",
+    partner: Annotated[str | None, typer.Option(help="Only this partner (WLD, USA...).")] = None,
+    k: Annotated[float, typer.Option(min=0.5, help="Robust deviations for a verdict.")] = 3.5,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: OutputOption = None,
+    db: DbOption = None,
+    engine: EngineOption = Engine.duckdb,
+) -> None:
+    """Month-on-month changes with their robust z-scores: surges, collapses, normal months."""
+    from .analysis import surges_for
+
+    with Ledger.open(db, read_only=True) as ledger:
+        df = surges_for(
+            ledger,
+            product=product,
+            partner=catalog.resolve_partner(partner) if partner else None,
+            k=k,
+            engine=engine.value,
+        )
+    _emit_frame(
+        df.drop(columns=["product"]),
+        format,
+        output,
+        table=["partner", "period", "value", "base_value", "change_pct", "z", "verdict"],
+    )  # fmt: skip
+
+
+def _emit_frame(df: Any, format: TableFormat, output: Path | None, *, table: list[str]) -> None:
+    """A metric's result as CSV, JSON or Parquet (every column), or as a table on screen
+    (the ``table`` columns, numbers rounded, months as YYYY-MM)."""
+    if format is TableFormat.parquet:
+        if output is None:
+            raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        df.to_parquet(output, index=False)
+        err.print(f"wrote {len(df)} rows to {output}")
+    elif format is TableFormat.csv:
+        _emit(df.to_csv(index=False), output)
+    elif format is TableFormat.json:
+        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
+    else:
+        shown = df[table].copy()
+        shown["period"] = shown["period"].astype(str).str[:7]
+        grid = Table(*table)
+        for r in shown.itertuples(index=False):
+            grid.add_row(*("" if v is None or v != v else f"{v:,.2f}" if isinstance(v, float)
+                           else str(v) for v in r))  # fmt: skip
+        out.print(grid)
 
 
 def main() -> None:

@@ -3,19 +3,71 @@
 Everything else takes an Ibis backend or Ibis tables. DuckDB is the default and holds the
 ledger; Apache Spark (the ``[spark]`` extra) runs the same Ibis expressions when the data
 outgrows one machine (see ``docs/metrics.md`` for pointing it at a cluster).
+
+An *engine* is named by a string, ``"duckdb"`` or ``"spark"``, or given as an Ibis backend::
+
+    >>> tables = tables_for(ledger, "spark")            # doctest: +SKIP
+    >>> metrics.monthly_levels(tables["figures_v"])     # runs on Spark   # doctest: +SKIP
+
+Spark's master and settings come from arguments, else the environment:
+``MINERALFLOW_SPARK_MASTER`` (default ``local[*]``) and ``MINERALFLOW_SPARK_CONF``
+(``key=value`` pairs separated by commas), else Spark's own ``spark-defaults.conf``.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
+import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["ENGINES", "DuckDBBackend", "duckdb_connect", "raw_connection"]
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = [
+    "ENGINES",
+    "LEDGER_TABLES",
+    "SPARK_CONF_ENV",
+    "SPARK_DEFAULTS",
+    "SPARK_MASTER_ENV",
+    "DuckDBBackend",
+    "backend_for",
+    "duckdb_connect",
+    "engine_name",
+    "load",
+    "raw_connection",
+    "spark_connect",
+    "tables_for",
+]
 
 ENGINES = ("duckdb", "spark")
+SPARK_MASTER_ENV = "MINERALFLOW_SPARK_MASTER"
+SPARK_CONF_ENV = "MINERALFLOW_SPARK_CONF"
+SPARK_DEFAULTS: dict[str, str] = {
+    # A local session for a laptop: no web UI, UTC dates, few shuffle partitions (the
+    # default 200 costs seconds on small tables). A cluster's conf overrides these.
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.ansi.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    # Temporary views need no warehouse; keep Spark from creating one in the working folder.
+    "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "mineralflow-spark-warehouse"),
+}
+LEDGER_TABLES = ("figures_v", "events", "event_products", "catalog_partners")
+"""The ledger tables the metrics read: figures with sources, events and their products,
+and the partner catalog."""
+
+_spark: Any = None
 
 
 def duckdb_connect(path: Path | str | None = None, *, read_only: bool = False) -> DuckDBBackend:
@@ -28,3 +80,111 @@ def duckdb_connect(path: Path | str | None = None, *, read_only: bool = False) -
 def raw_connection(backend: DuckDBBackend) -> Any:
     """The DuckDB connection under an Ibis backend, for transactions and bulk writes."""
     return backend.con
+
+
+def _parse_conf(text: str) -> dict[str, str]:
+    conf = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                f"{SPARK_CONF_ENV} item {item!r} is not key=value; write e.g. "
+                f"{SPARK_CONF_ENV}='spark.executor.memory=8g,spark.sql.shuffle.partitions=64'"
+            )
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def spark_connect(master: str | None = None, *, conf: Mapping[str, str] | None = None) -> Any:
+    """An Ibis PySpark backend; the session is started once per process and reused.
+
+    ``master`` defaults to ``$MINERALFLOW_SPARK_MASTER``, else ``local[*]`` (every core of
+    this machine); ``conf`` adds Spark settings over :data:`SPARK_DEFAULTS` and
+    ``$MINERALFLOW_SPARK_CONF``. Starting Spark takes seconds (a JVM starts); settings of
+    an already running session that only apply at start (master, memory) are kept.
+    """
+    global _spark
+    if _spark is not None and not _spark._session.sparkContext._jsc.sc().isStopped():
+        return _spark
+    settings = {
+        **SPARK_DEFAULTS,
+        **_parse_conf(os.environ.get(SPARK_CONF_ENV, "")),
+        **dict(conf or {}),
+    }
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise UsageError(
+            "the Spark engine needs the [spark] extra: pip install 'mineralflow[spark]' "
+            "(and Java 17)"
+        ) from None
+    # Spark's Python workers must run this interpreter, not whatever `python` is on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(
+        master or os.environ.get(SPARK_MASTER_ENV) or "local[*]"
+    ).appName("mineralflow")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as e:  # pyspark raises its own runtime errors when Java is missing
+        raise UsageError(
+            f"could not start Spark ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+            "it needs Java 17 on PATH or JAVA_HOME"
+        ) from e
+    session.sparkContext.setLogLevel("ERROR")
+    _spark = ibis.pyspark.connect(session)
+    return _spark
+
+
+def engine_name(backend: Any) -> str:
+    """``duckdb`` or ``spark`` for an Ibis backend."""
+    name = str(getattr(backend, "name", ""))
+    return "spark" if name == "pyspark" else name
+
+
+def backend_for(engine: str | Any) -> Any:
+    """The Ibis backend for an engine name (``duckdb``: a new in-memory database; ``spark``:
+    :func:`spark_connect`); a backend is returned as it is."""
+    if not isinstance(engine, str):
+        return engine
+    if engine == "duckdb":
+        return duckdb_connect(None)
+    if engine == "spark":
+        return spark_connect()
+    raise UsageError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+
+
+def load(backend: Any, name: str, data: pa.Table) -> ibis.Table:
+    """Put an Arrow table on an engine under ``name`` (replacing any table of that name)
+    and return it as an Ibis table.
+
+    DuckDB: a temporary table (it lives with the connection and never lands in the ledger
+    file, which may be open read-only); Spark: a temporary view.
+    """
+    kind = engine_name(backend)
+    if kind == "spark":
+        backend._session.createDataFrame(data).createOrReplaceTempView(name)
+        return backend.table(name)
+    if kind == "duckdb":
+        table: ibis.Table = backend.create_table(name, data, temp=True, overwrite=True)
+        return table
+    raise UsageError(f"unsupported backend {kind!r}; use one of: {', '.join(ENGINES)}")
+
+
+def tables_for(
+    ledger: Ledger, engine: str | Any = "duckdb", names: Sequence[str] = LEDGER_TABLES
+) -> dict[str, ibis.Table]:
+    """The ledger's tables ``names`` as Ibis tables on ``engine``.
+
+    On DuckDB (the ledger's own engine) these are the ledger's tables themselves; on any
+    other engine each table is copied through Arrow (a temporary view on Spark, under a
+    fresh name so that expressions built earlier keep their data). The ledger is read,
+    never changed. For data far larger than a ledger, point the engine at Parquet files
+    instead (see ``docs/metrics.md``).
+    """
+    if engine == "duckdb" or engine is ledger.backend:
+        return {n: ledger.table(n) for n in names}
+    backend = backend_for(engine)
+    token = uuid.uuid4().hex[:8]
+    return {n: load(backend, f"mf_{n}_{token}", ledger.table(n).to_pyarrow()) for n in names}

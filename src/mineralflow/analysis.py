@@ -1,0 +1,543 @@
+"""The metrics applied to the ledger: what the brief's Analysis section and the metric
+commands compute, on any engine.
+
+The ledger's tables go to the engine (:func:`mineralflow.engines.tables_for`), the
+metrics (:mod:`mineralflow.metrics`) run there, and only small results come back::
+
+    >>> with Ledger.open(read_only=True) as ledger:                      # doctest: +SKIP
+    ...     event_window(ledger, product="rare-earth-magnets",
+    ...                  event_id="ev-2025-04-04-cn-6122cf", engine="spark")
+
+Everything here is the same on DuckDB and Spark: results are sorted, and numbers are
+rounded only when they are written out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from . import catalog, engines, metrics
+from .errors import UsageError
+from .ledger import Ledger
+from .metrics.inputs import UNRANKED
+from .periods import Month
+from .reconcile import Reconciliation, reconcile
+
+__all__ = [
+    "SURGE_K",
+    "WINDOW_KINDS",
+    "WINDOW_LINKS",
+    "WINDOW_MONTHS",
+    "Analysis",
+    "EventWindow",
+    "Gap",
+    "Movement",
+    "RankedLevel",
+    "WindowMonth",
+    "brief_analysis",
+    "event_window",
+    "levels_for",
+    "reconciled_levels",
+    "surges_for",
+]
+
+SURGE_K = 3.5
+"""Robust deviations beyond which a change is a surge or collapse (Iglewicz-Hoaglin)."""
+WINDOW_MONTHS = 12
+"""Months before an event that make its baseline."""
+WINDOW_KINDS = ("export_control", "export_ban")
+"""Event kinds whose windows the brief shows: measures that restrict the flow itself."""
+WINDOW_LINKS = ("code", "term")
+"""...and only those that name the product (by customs code or by name)."""
+
+
+@dataclass(frozen=True)
+class RankedLevel:
+    """A country ranked by its level in the month, among countries with a level."""
+
+    partner: str
+    name: str
+    rank: int
+    value: float
+    resolution: float
+    share_pct: float | None
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A month-on-month change computed from two levels, judged against the series."""
+
+    partner: str
+    name: str
+    value: float
+    base_value: float
+    resolution: float
+    base_resolution: float
+    change_pct: float
+    z: float | None
+    changes: int
+    verdict: str | None  # surge, collapse, normal; None: too little history
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class WindowMonth:
+    period: str
+    value: float
+    resolution: float
+    change_pct: float | None
+    z: float | None
+    unusual: bool | None
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """The reporter's world total around one event (or several on the same dates),
+    against the months before it."""
+
+    event_ids: tuple[str, ...]  # events announced and effective on the same dates
+    instruments: tuple[str, ...]
+    date_announced: str
+    date_effective: str | None
+    event_sources: tuple[int, ...]
+    before_start: str
+    before_end: str
+    before_observed: int
+    before_mean: float | None
+    between: list[WindowMonth]
+    after: list[WindowMonth]
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    partner: str
+    name: str
+    start: str
+    end: str
+    months: int
+
+
+@dataclass
+class Analysis:
+    """The brief's Analysis section: computed from the levels by :mod:`mineralflow.metrics`."""
+
+    period: str
+    ranked: list[RankedLevel] = field(default_factory=list)
+    movements: list[Movement] = field(default_factory=list)
+    windows: list[EventWindow] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    gap_start: str = ""
+    k: float = SURGE_K
+    window_months: int = WINDOW_MONTHS
+
+
+class EventRef(Protocol):
+    """What the analysis needs of an event the brief lists (read-only attributes)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def date_announced(self) -> str: ...
+    @property
+    def date_effective(self) -> str | None: ...
+    @property
+    def instrument(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def source(self) -> int: ...
+
+
+def _name(code: str) -> str:
+    return "World" if code == metrics.WORLD else catalog.partner_name(code)
+
+
+def _rows(expr: ibis.Table, order: Sequence[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = expr.order_by(list(order)).to_pyarrow().to_pylist()
+    return rows
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def reconciled_levels(rec: Reconciliation, *, reporter: str | None = None, flow: str) -> pa.Table:
+    """The metrics' input for a ledger: one monthly level per series and month, the
+    reconciler's best estimate of each stated cell, with the columns of
+    :func:`mineralflow.metrics.monthly_levels`.
+
+    Levels the reconciler derives from other figures (a May level implied by June's level
+    and its stated change) are left out: a month no source states stays a gap for the
+    metrics, never a filled-in value.
+    """
+    b = rec.best_table
+    keep = (
+        (b.measure == "level")
+        & (b.period_start == b.period_end)
+        & (b.unit == "t")
+        & ~b.derived
+        & (b.flow == flow)
+    )
+    if reporter is not None:
+        keep &= b.reporter == reporter
+    ranks = {r["authority"]: int(r["rank"]) for r in catalog.read_table("authorities.csv")}
+    b = b.filter(keep)
+    out = b.select(
+        *metrics.SERIES,
+        period=b.period_start,
+        value=b.value,
+        unit=b.unit,
+        figure_id=b.figure_id,
+        source_id=b.source_id,
+        authority_rank=b.authority.substitute(ranks, else_=UNRANKED).cast("int64"),
+        resolution=b.resolution,
+        qualifier=b.qualifier,
+        stated=b.stated,
+        candidates=b.figure_ids.length().cast("int64"),
+    )
+    table: pa.Table = out.order_by([*metrics.SERIES, "period"]).to_pyarrow()
+    return table
+
+
+def levels_for(
+    ledger: Ledger,
+    tables: dict[str, ibis.Table],
+    *,
+    product: str,
+    reporter: str | None = None,
+    flow: str,
+    rec: Reconciliation | None = None,
+) -> ibis.Table:
+    """The reconciled monthly levels of ``product`` (one reporter's, or every reporter's) in
+    ``flow``, as a table on the engine of ``tables``. Pass ``rec`` when the caller has
+    already reconciled the product (the brief has)."""
+    if rec is None:
+        with reconcile(ledger, product=product) as fresh:
+            data = reconciled_levels(fresh, reporter=reporter, flow=flow)
+    else:
+        data = reconciled_levels(rec, reporter=reporter, flow=flow)
+    backend = tables["figures_v"]._find_backend()
+    return engines.load(backend, f"mf_levels_{uuid.uuid4().hex[:8]}", data)
+
+
+def brief_analysis(
+    tables: dict[str, ibis.Table],
+    levels: ibis.Table,
+    *,
+    month: Month,
+    events: Sequence[EventRef],
+    cite: Callable[[str], int],
+) -> Analysis:
+    """The Analysis section of the brief for ``month``.
+
+    ``tables`` are the ledger's tables on the engine (:func:`engines.tables_for`),
+    ``levels`` the brief's series (:func:`levels_for`, one reporter, product and flow);
+    ``events`` the brief's policy events; ``cite`` numbers a source by its id.
+    """
+    day = month.first_day
+    level_rows = _rows(
+        levels.select("partner", "period", "value", "resolution", "source_id"),
+        ["partner", "period"],
+    )
+    where = {(r["partner"], r["period"]): r for r in level_rows}
+
+    def sources(*cells: tuple[str, dt.date]) -> tuple[int, ...]:
+        return tuple(sorted({cite(where[c]["source_id"]) for c in cells if c in where}))
+
+    out = Analysis(period=str(month), k=SURGE_K, window_months=WINDOW_MONTHS)
+
+    # Countries ranked by level, with their share of the world total.
+    ranked = metrics.ranks(levels.filter(levels.period == day), tables["catalog_partners"])
+    shares = metrics.shares(levels.filter(levels.period == day))
+    share_of = {r["partner"]: _num(r["share_pct"]) for r in _rows(shares, ["partner"])}
+    for r in _rows(ranked, ["rank", "partner"]):
+        out.ranked.append(
+            RankedLevel(
+                r["partner"],
+                _name(r["partner"]),
+                int(r["rank"]),
+                float(r["value"]),
+                float(where[(r["partner"], day)]["resolution"]),
+                share_of.get(r["partner"]),
+                sources((r["partner"], day)),
+            )
+        )
+
+    # The month's changes, judged against each series' own changes (the whole series).
+    s = metrics.surges(levels, k=SURGE_K)
+    prev = month.shift(-1).first_day
+    for r in _rows(s.filter(s.period == day), ["partner"]):
+        code = r["partner"]
+        out.movements.append(
+            Movement(
+                code,
+                _name(code),
+                float(r["value"]),
+                float(r["base_value"]),
+                float(where[(code, day)]["resolution"]),
+                float(where[(code, prev)]["resolution"]),
+                float(r["change_pct"]),
+                _num(r["z"]),
+                int(r["changes"]),
+                r["verdict"],
+                sources((code, day), (code, prev)),
+            )
+        )
+    out.movements.sort(key=lambda m: (m.partner != metrics.WORLD, -abs(m.z or 0), m.name))
+
+    # Windows around the restrictions the brief lists, as of the brief's month.
+    chosen = [e for e in events if e.kind in WINDOW_KINDS and e.link in WINDOW_LINKS]
+    if chosen:
+        upto = levels.filter(levels.period <= day)
+        ev = tables["events"]
+        ev = ev.filter(ev.event_id.isin([e.event_id for e in chosen]))
+        w = metrics.event_windows(
+            upto, ev, tables["event_products"], months=WINDOW_MONTHS, links=WINDOW_LINKS
+        )
+        w = w.filter(w.partner == metrics.WORLD)
+        rows = _rows(w, ["event_id", "period"])
+        same: dict[tuple[str, str | None], list[EventRef]] = {}
+        for e in chosen:
+            same.setdefault((e.date_announced, e.date_effective), []).append(e)
+        for group in same.values():
+            e = group[0]
+            mine = [r for r in rows if r["event_id"] == e.event_id]
+            announced = Month.parse(e.date_announced[:7])
+
+            def months(phase: str, mine: list[dict[str, Any]] = mine) -> list[WindowMonth]:
+                return [
+                    WindowMonth(
+                        str(Month.of(r["period"])),
+                        float(r["value"]),
+                        float(where[(metrics.WORLD, r["period"])]["resolution"]),
+                        _num(r["change_pct"]),
+                        _num(r["z"]),
+                        r["unusual"],
+                    )
+                    for r in mine
+                    if r["phase"] == phase
+                ]
+
+            before = [r for r in mine if r["phase"] == "before"]
+            out.windows.append(
+                EventWindow(
+                    tuple(x.event_id for x in group),
+                    tuple(x.instrument for x in group),
+                    e.date_announced,
+                    e.date_effective,
+                    tuple(x.source for x in group),
+                    str(announced.shift(-WINDOW_MONTHS)),
+                    str(announced.shift(-1)),
+                    len(before),
+                    _num(before[0]["before_mean"]) if before else None,
+                    months("between"),
+                    months("after"),
+                    sources(*((metrics.WORLD, r["period"]) for r in mine)),
+                )
+            )
+
+    # Gaps in the months the brief covers: the world and the countries with a level.
+    first = month.shift(-12)
+    out.gap_start = str(first)
+    named = {metrics.WORLD} | {r.partner for r in out.ranked}
+    g = metrics.gaps(levels, start=first.first_day, end=day)
+    for r in _rows(g.filter(g.partner.isin(sorted(named))), ["partner", "gap_start"]):
+        out.gaps.append(
+            Gap(
+                r["partner"],
+                _name(r["partner"]),
+                str(Month.of(r["gap_start"])),
+                str(Month.of(r["gap_end"])),
+                int(r["months"]),
+            )
+        )
+    out.gaps.sort(key=lambda g: (g.partner != metrics.WORLD, g.name, g.start))
+    return out
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+def _tonnes(value: float, resolution: float) -> str:
+    decimals = max(0, -math.floor(math.log10(resolution) + 1e-9))
+    return f"{value:,.{decimals}f} t"
+
+
+def _cite(numbers: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def _span(start: str, end: str) -> str:
+    a, b = Month.parse(start), Month.parse(end)
+    if a == b:
+        return a.name
+    if a.year == b.year:
+        return f"{a.name.split()[0]} to {b.name}"
+    return f"{a.name} to {b.name}"
+
+
+def _window_month(m: WindowMonth) -> str:
+    bits = []
+    if m.change_pct is not None:
+        bits.append(f"{m.change_pct:+.1f}%")
+    if m.z is not None:
+        bits.append(f"z = {m.z:.1f}")
+    if m.unusual is not None:
+        bits.append("unusual" if m.unusual else "within the usual range")
+    detail = f" ({', '.join(bits)})" if bits else ""
+    return f"{Month.parse(m.period).name} {_tonnes(m.value, m.resolution)}{detail}"
+
+
+def to_markdown(a: Analysis) -> list[str]:
+    """The Analysis section's lines (without a trailing blank line)."""
+    month = Month.parse(a.period)
+    out = [
+        "## Analysis",
+        "",
+        "Computed from one level per partner and month (the reconciler's best estimate, as "
+        "shown above); a month no source states is a gap and is never filled in. "
+        "Formulas: docs/metrics.md.",
+        "",
+    ]
+    if a.ranked:
+        items = []
+        words = " of the world total"
+        for r in a.ranked:
+            share = ""
+            if r.share_pct is not None:
+                share, words = f" ({r.share_pct:.1f}%{words})", ""
+            items.append(f"{r.rank}. {r.name} {_tonnes(r.value, r.resolution)}{share}")
+        srcs = sorted({n for r in a.ranked for n in r.sources})
+        out.append(
+            f"- Countries with a level in {month.name}, ranked by it: "
+            f"{', '.join(items)} {_cite(srcs)}."
+        )
+    if a.movements:
+        items = []
+        for m in a.movements:
+            head = f"{m.name} {m.change_pct:+.1f}% from {_tonnes(m.base_value, m.base_resolution)}"
+            if m.verdict is None:
+                judged = f"too little history to judge ({m.changes} changes)"
+            else:
+                word = {"surge": "a surge", "collapse": "a collapse"}.get(
+                    m.verdict, "within its usual range"
+                )
+                judged = f"{word} (z = {m.z:.1f} against {m.changes} changes)"
+            items.append(f"{head}: {judged} {_cite(m.sources)}")
+        out.append(
+            f"- Month-on-month changes in {month.name}, each judged against all the changes of "
+            f"its series in the ledger (a surge or collapse lies more than {a.k:g} robust "
+            f"deviations from their median): " + "; ".join(items) + "."
+        )
+    for w in a.windows:
+        when = f"announced {w.date_announced}"
+        if w.date_effective == w.date_announced:
+            when = f"effective {w.date_effective}"
+        elif w.date_effective:
+            when += f", effective {w.date_effective}"
+        if w.before_mean is None:
+            base = (
+                f"no level for exports to the world in the {a.window_months} months before "
+                f"({_span(w.before_start, w.before_end)}), so nothing to compare with"
+            )
+        else:
+            base = (
+                f"exports to the world averaged {w.before_mean:,.0f} t a month in the "
+                f"{a.window_months} months before ({_span(w.before_start, w.before_end)}; "
+                f"{w.before_observed} of them with a level)"
+            )
+        names = " and ".join(w.instruments)
+        text = f"- Around {names} ({when}) {_cite(w.event_sources)}: {base}"
+        if w.between:
+            text += "; between announcement and effect: " + ", ".join(
+                _window_month(m) for m in w.between
+            )
+        if w.after:
+            text += "; from the effective month: " + ", ".join(_window_month(m) for m in w.after)
+        out.append(f"{text} {_cite(w.sources)}.")
+    if a.gaps:
+        by: dict[str, list[str]] = {}
+        for g in a.gaps:
+            by.setdefault(g.name, []).append(_span(g.start, g.end))
+        out.append(
+            f"- Months without a level, {Month.parse(a.gap_start).name} to {month.name}: "
+            + "; ".join(f"{name}: {', '.join(spans)}" for name, spans in by.items())
+            + "."
+        )
+    return out
+
+
+# -- commands ---------------------------------------------------------------------------------
+def event_window(
+    ledger: Ledger,
+    *,
+    product: str,
+    event_id: str,
+    reporter: str | None = None,
+    flow: str = "export",
+    partner: str | None = None,
+    months: int = WINDOW_MONTHS,
+    engine: str | Any = "duckdb",
+) -> pd.DataFrame:
+    """The window around one event for every series of ``product`` (or one ``partner``):
+    one row per month with a level, see :func:`mineralflow.metrics.event_windows`."""
+    catalog.product(product)
+    tables = engines.tables_for(ledger, engine)
+    links = tables["event_products"]
+    linked = _rows(links.filter(links.product == product).select("event_id", "link"), ["event_id"])
+    if event_id not in {r["event_id"] for r in linked}:
+        known = [r["event_id"] for r in linked if r["link"] != "all_goods"]
+        raise UsageError(
+            f"event {event_id!r} is not linked to {product}; `mineralflow events --product "
+            f"{product}` lists the events that are ({len(known)}: {', '.join(known[:5])}"
+            + (" ..." if len(known) > 5 else "")
+            + ")"
+        )
+    levels = levels_for(ledger, tables, product=product, reporter=reporter, flow=flow)
+    if partner is not None:
+        levels = levels.filter(levels.partner == partner)
+    ev = tables["events"]
+    w = metrics.event_windows(
+        levels,
+        ev.filter(ev.event_id == event_id),
+        links,
+        months=months,
+        links=("code", "term", "group", "all_goods"),
+        k=SURGE_K,
+    )
+    df: pd.DataFrame = w.order_by(["reporter", "partner", "period"]).execute()
+    return df
+
+
+def surges_for(
+    ledger: Ledger,
+    *,
+    product: str,
+    reporter: str | None = None,
+    flow: str = "export",
+    partner: str | None = None,
+    k: float = SURGE_K,
+    engine: str | Any = "duckdb",
+) -> pd.DataFrame:
+    """Every month-on-month change of ``product`` with its robust z-score and verdict,
+    see :func:`mineralflow.metrics.surges`."""
+    catalog.product(product)
+    tables = engines.tables_for(ledger, engine)
+    levels = levels_for(ledger, tables, product=product, reporter=reporter, flow=flow)
+    if partner is not None:
+        levels = levels.filter(levels.partner == partner)
+    df: pd.DataFrame = (
+        metrics.surges(levels, k=k).order_by(["reporter", "partner", "period"]).execute()
+    )
+    return df
