@@ -11,16 +11,13 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mineralflow.ledger import Ledger
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("MINERALFLOW_SHARED", ROOT.parent / "shared"))
+from support import SHARED, CliRunner
 
 
 @pytest.fixture
@@ -59,9 +56,6 @@ def shared() -> Path:
             "it is beside the checkout in CI, absent on a user's clone"
         )
     return SHARED
-
-
-CliRunner = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture

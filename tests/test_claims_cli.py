@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunner
 from mineralflow.ledger import Ledger
+from support import CliRunner
 
 PAGE = Path(__file__).parent / "fixtures" / "articles" / "magnet-exports-july.html"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunner
 from mineralflow import catalog
 from mineralflow.claims import Claim, ClaimsReport, read_claims
 from mineralflow.ledger import MEASURES
+from support import CliRunner
 
 pytestmark = pytest.mark.shared
 

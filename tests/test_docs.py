@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 import mineralflow
-from conftest import SHARED
+from support import SHARED
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CliRunner
 from mineralflow import build_brief
 from mineralflow.ledger import Ledger
+from support import CliRunner
 
 
 def test_check_prints_conflicts_first_then_a_summary_and_exits_0(
