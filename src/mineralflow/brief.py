@@ -29,7 +29,7 @@ from . import analysis, catalog, engines, metrics
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .periods import Month, Period
-from .reconcile import reconcile, subject
+from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
 
 __all__ = ["Brief", "build_brief"]
@@ -439,8 +439,13 @@ def build_brief(
     reporter: str = "CHN",
     flow: str = "export",
     engine: str | Any = "duckdb",
+    reconciliation: Reconciliation | None = None,
 ) -> Brief:
     """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``).
+
+    ``reconciliation`` is the product's :func:`~mineralflow.check` result when the caller
+    already has it (a report builds one for its brief and its conflicts); otherwise the
+    brief reconciles the product itself.
 
     Stated figures come from the ledger; computed ones (shares of the world total and the
     Analysis section) from :mod:`mineralflow.metrics`, run on ``engine`` (``duckdb`` or
@@ -457,7 +462,7 @@ def build_brief(
     cite = _Citations()
     # The whole product, not only this month's window: a figure's verdict then depends on
     # everything the ledger holds, as `mineralflow check` judges it, whichever month is asked.
-    rec = reconcile(ledger, product=product)
+    rec = reconciliation or reconcile(ledger, product=product)
     best_df = rec.best
     best_df = best_df[(best_df["reporter"] == reporter) & (best_df["flow"] == flow)]
     estimates = _Estimates(best_df, {r.figure_id: r for r in rows}, cite)
@@ -565,7 +570,8 @@ def build_brief(
     unverifiable = int((mc["verdict"] == "unverifiable").sum())
     unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
-    rec.close()
+    if reconciliation is None:
+        rec.close()
     computed = analysis.brief_analysis(
         tables,
         levels,

@@ -24,7 +24,7 @@ import pandas as pd
 from ..brief import Stated
 from ..ledger import Ledger
 from ..periods import Month
-from ..reconcile import reconcile, subject
+from ..reconcile import Reconciliation, reconcile, subject
 
 __all__ = ["Conflict", "failed_figures", "find_conflicts"]
 
@@ -65,21 +65,27 @@ def find_conflicts(
     months: Iterable[Month | str] | None = None,
     reporter: str = "CHN",
     flow: str = "export",
+    reconciliation: Reconciliation | None = None,
 ) -> list[Conflict]:
     """Conflicts among the figures of ``product`` in each of ``months`` (default: all),
     oldest month first: the reconciler's failed checks whose figure's period ends in one of
-    the months."""
-    if months is None:
+    the months. The whole product is reconciled (or ``reconciliation`` used), so a verdict
+    is the same whichever months are asked for."""
+    if reconciliation is None:
         with reconcile(ledger, product=product) as rec:
-            failed = rec.conflicts
+            return find_conflicts(
+                ledger,
+                product=product,
+                months=months,
+                reporter=reporter,
+                flow=flow,
+                reconciliation=rec,
+            )
+    failed = reconciliation.conflicts
+    if months is None:
         wanted = {Month.of(d) for d in failed["period_end"]}
     else:
         wanted = {m if isinstance(m, Month) else Month.parse(m) for m in months}
-        if not wanted:
-            return []
-        span = f"{min(wanted)}/{max(wanted)}"
-        with reconcile(ledger, product=product, period=span) as rec:
-            failed = rec.conflicts
     in_months = [Month.of(d) in wanted for d in failed["period_end"]]
     failed = failed[
         (failed["reporter"] == reporter)

@@ -26,6 +26,7 @@ from ..brief import Brief, build_brief
 from ..errors import UsageError
 from ..ledger import Ledger
 from ..periods import Month, Period
+from ..reconcile import Reconciliation, reconcile
 from .charts import Chart, change_chart, cumulative_chart, destinations_chart, level_chart
 from .conflicts import Conflict, failed_figures, find_conflicts
 from .data import (
@@ -58,9 +59,11 @@ def _window(last: Month) -> Period:
     return Period(last.shift(1 - WINDOW_MONTHS), last)
 
 
-def _conflicts_in(ledger: Ledger, product: str, window: Period) -> list[Conflict]:
+def _conflicts_in(
+    ledger: Ledger, product: str, window: Period, rec: Reconciliation
+) -> list[Conflict]:
     months = [m for m in ledger.periods(product) if window.start <= Month.parse(m) <= window.end]
-    return find_conflicts(ledger, product=product, months=months)
+    return find_conflicts(ledger, product=product, months=months, reconciliation=rec)
 
 
 @dataclass
@@ -123,12 +126,21 @@ def build_report(
     if not p.is_month:
         raise UsageError(f"a report covers one month; got {period!r}, write it YYYY-MM")
     month = p.end
-    brief = build_brief(ledger, product=product, period=str(month), reporter=reporter, flow=flow)
     window = _window(month)
+    # One reconciliation for the brief and the conflicts: it is the expensive step.
+    with reconcile(ledger, product=product) as rec:
+        brief = build_brief(
+            ledger,
+            product=product,
+            period=str(month),
+            reporter=reporter,
+            flow=flow,
+            reconciliation=rec,
+        )
+        conflicts = _conflicts_in(ledger, product, window, rec)
     rows = read_figures(
         ledger, product=product, reporter=reporter, flow=flow, first=window.start, last=month
     )
-    conflicts = _conflicts_in(ledger, product, window)
     failed = failed_figures(conflicts)
     marks = event_marks(ledger, product=product, window=window)
     in_month = [r for r in rows if r.end == month]
