@@ -28,7 +28,7 @@ from .ledger import Ledger
 from .periods import Month, Period
 from .reconcile.intervals import Interval, change_between
 
-__all__ = ["Brief", "build_brief"]
+__all__ = ["Brief", "MirrorLine", "build_brief"]
 
 AGGREGATE_KINDS = ("world", "bloc", "region")
 EVENT_WINDOW_MONTHS = 6
@@ -150,6 +150,20 @@ class Check:
     sources: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class MirrorLine:
+    """The exporter's figure against the importer's own record of the same flow and month."""
+
+    importer: str
+    name: str
+    members: int  # EU member states summed on the EU27 line; 1 otherwise
+    exporter_kg: float
+    importer_kg: float
+    gap_pct: float
+    exporter_source: int
+    importer_source: int
+
+
 @dataclass
 class Brief:
     """The brief for one product and month; render it with :meth:`to_markdown` or
@@ -170,6 +184,8 @@ class Brief:
     broad_events: int
     checks: list[Check]
     sources: list[SourceRef] = field(default_factory=list)
+    mirror: list[MirrorLine] = field(default_factory=list)
+    as_of: str | None = None  # official figures as published on this day (None: latest)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
@@ -258,6 +274,28 @@ class _Citations:
             )
         return self._numbers[r.source_id]
 
+    def source(self, ledger: Ledger, source_id: str) -> int:
+        """Cite a source by id (a release the brief uses outside the figures)."""
+        if source_id not in self._numbers:
+            t = ledger.table("sources")
+            r = t.filter(t.source_id == source_id).to_pyarrow().to_pylist()[0]
+            published = r["published"]
+            self._numbers[source_id] = len(self.refs) + 1
+            self.refs.append(
+                SourceRef(
+                    number=len(self.refs) + 1,
+                    source_id=source_id,
+                    outlet=r["outlet"],
+                    original_publisher=r["original_publisher"],
+                    title=r["title"],
+                    url=r["url"],
+                    published=str(published) if published else None,
+                    authority=r["authority"],
+                    note=r["note"],
+                )
+            )
+        return self._numbers[source_id]
+
     def event(self, event_id: str, url: str, instrument: str, announced: str) -> int:
         key = f"event:{event_id}"
         if key not in self._numbers:
@@ -309,9 +347,17 @@ def _stated(rows: list[_Row], cite: _Citations) -> Stated | None:
     return make(groups[0], tuple(make(g) for g in groups[1:]))
 
 
-def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Month) -> list[_Row]:
-    """The figures a brief for ``month`` can use: periods ending from a year before to then."""
-    t = ledger.figures(product=product, reporter=reporter)
+def _read_rows(
+    ledger: Ledger,
+    product: str,
+    reporter: str,
+    flow: str,
+    month: Month,
+    as_of: dt.date | None = None,
+) -> list[_Row]:
+    """The figures a brief for ``month`` can use: periods ending from a year before to then
+    (official figures from the vintage in force, or as published on ``as_of``)."""
+    t = ledger.figures(product=product, reporter=reporter, as_of=as_of)
     t = t.filter(
         (t.flow == flow)
         & (t.period_end >= month.shift(-12).first_day)
@@ -345,15 +391,29 @@ def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Mo
 
 
 def build_brief(
-    ledger: Ledger, *, product: str, period: str, reporter: str = "CHN", flow: str = "export"
+    ledger: Ledger,
+    *,
+    product: str,
+    period: str,
+    reporter: str = "CHN",
+    flow: str = "export",
+    as_of: str | dt.date | None = None,
 ) -> Brief:
-    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``)."""
+    """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``).
+
+    Official figures come from the release in force; with ``as_of`` (a date), from the
+    releases as published on that day (news figures are not filtered)."""
     prod = catalog.product(product)
     p = Period.parse(period)
     if not p.is_month:
         raise UsageError(f"a brief covers one month; got {period!r}, write it YYYY-MM")
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date; write it YYYY-MM-DD") from None
     month = p.end
-    rows = _read_rows(ledger, product, reporter, flow, month)
+    rows = _read_rows(ledger, product, reporter, flow, month, as_of)
     if not any(r.end == month for r in rows):
         raise NoData(f"{product} in {month}", ledger.periods(product))
     cite = _Citations()
@@ -447,6 +507,8 @@ def build_brief(
 
     present = [ln for ln in [world, *lines] if ln is not None]
     checks = _checks(rows, month, cite, present, rank_of)
+    checks += _official_checks(rows, month, cite, present)
+    mirror = _mirror(ledger, product, reporter, flow, month, as_of, cite)
     events, broad = _events(ledger, product, month, cite)
     return Brief(
         product=product,
@@ -464,7 +526,82 @@ def build_brief(
         broad_events=broad,
         checks=checks,
         sources=cite.refs,
+        mirror=mirror,
+        as_of=str(as_of) if as_of else None,
     )
+
+
+def _official_checks(
+    rows: list[_Row], month: Month, cite: _Citations, lines: list[PartnerLine]
+) -> list[Check]:
+    """Each other source's level for a partner against the official release's, in tonnes."""
+    checks: list[Check] = []
+    for line in lines:
+        cell = [
+            r
+            for r in rows
+            if r.partner == line.partner
+            and r.measure == "level"
+            and r.start == month
+            and r.end == month
+        ]
+        official = sorted((r for r in cell if r.authority == "official"), key=lambda r: r.sort_key)
+        if not official:
+            continue
+        head = official[0]
+        told = _stated([head], cite)
+        assert told is not None
+        for r in sorted((r for r in cell if r.authority != "official"), key=lambda r: r.sort_key):
+            other = _stated([r], cite)
+            assert other is not None
+            gap = r.interval.gap(head.interval)
+            checks.append(
+                Check(
+                    subject=f"{line.name} level, {month}, against the official release",
+                    stated=f"{r.outlet} states {other.text()}",
+                    computed=f"the official release states {told.text()}",
+                    verdict="consistent" if gap == 0 else "inconsistent",
+                    gap=round(gap, 3),
+                    gap_unit=head.unit,
+                    sources=tuple(sorted({*told.sources, *other.sources})),
+                )
+            )
+    return checks
+
+
+def _mirror(
+    ledger: Ledger,
+    product: str,
+    reporter: str,
+    flow: str,
+    month: Month,
+    as_of: dt.date | None,
+    cite: _Citations,
+) -> list[MirrorLine]:
+    """The mirror lines for the month, when both the exporter and importers report it."""
+    from .mirror import mirror
+    from .releases import flows_in_force
+
+    if flow != "export":
+        return []
+    t = mirror(flows_in_force(ledger, as_of=as_of), product=product, exporter=reporter)
+    t = t.filter((t.period == month.first_day) & (t.period_end == month.first_day))
+    out = []
+    for r in t.to_pyarrow().to_pylist():
+        code = r["importer"]
+        out.append(
+            MirrorLine(
+                importer=code,
+                name=catalog.partner_name(code),
+                members=r["members"],
+                exporter_kg=r["exporter_kg"],
+                importer_kg=r["importer_kg"],
+                gap_pct=round(r["gap_pct"], 1),
+                exporter_source=cite.source(ledger, r["exporter_release"]),
+                importer_source=cite.source(ledger, r["importer_release"]),
+            )
+        )
+    return out
 
 
 def _checks(
@@ -607,7 +744,12 @@ def _markdown(b: Brief) -> str:
         f"_{b.scope_note}_",
         "",
         "Figures as the sources state them; [n] points to the numbered source list. "
-        "m/m: change from the previous month; y/y: change from the same month a year earlier.",
+        "m/m: change from the previous month; y/y: change from the same month a year earlier."
+        + (
+            f" Official figures as published on {b.as_of} (later revisions left out)."
+            if b.as_of
+            else ""
+        ),
         "",
         "## World",
         "",
@@ -670,6 +812,26 @@ def _markdown(b: Brief) -> str:
             f"Also in these months: {b.broad_events} measures on all goods (general tariffs "
             "and their suspensions); `mineralflow events` lists them.",
         ]
+    if b.mirror:
+        out += ["", "## Mirror: what the importers report", ""]
+        out.append(
+            f"{reporter}'s exports as its customs state them, against each importer's own record "
+            f"of imports from {reporter} in {month.name} (quantities; importer minus exporter):"
+        )
+        out.append("")
+        for m in b.mirror:
+            if m.importer == "EU27":
+                who, says = f"EU members on both sides ({m.members})", "they report"
+            else:
+                who, says = m.name, f"{m.name} reports"
+            out.append(
+                f"- {who}: {reporter} reports {m.exporter_kg / 1000:,.3f} t "
+                f"{_cite([m.exporter_source])}; {says} {m.importer_kg / 1000:,.3f} t "
+                f"{_cite([m.importer_source])}: {_pct(m.gap_pct)}."
+            )
+        from .mirror import MIRROR_NOTE
+
+        out += ["", f"_{MIRROR_NOTE}_"]
     bad = [c for c in b.checks if c.verdict != "consistent"]
     out += ["", "## Checks", ""]
     out.append(

@@ -8,7 +8,8 @@ into a one-line message and a non-zero exit code (2 for usage and data errors, 1
      │    ├── UnknownProduct       a product id that is not in the catalog
      │    ├── UnknownPartner       a partner code or name that is not in the catalog
      │    ├── PeriodError          a period that is not YYYY-MM or YYYY-MM/YYYY-MM
-     │    └── NoData               a product/period the ledger holds no figures for
+     │    ├── NoData               a product/period the ledger holds no figures for
+     │    └── UnknownRelease       a release id that is not in the ledger
      ├── LedgerError               the ledger file itself
      │    ├── LedgerNotFound       no ledger at the path
      │    ├── LedgerReadOnly       a write on a ledger opened read-only
@@ -32,6 +33,7 @@ __all__ = [
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
+    "UnknownRelease",
     "UsageError",
 ]
 
@@ -90,6 +92,19 @@ class NoData(UsageError):
         else:
             hint = "the ledger holds no figures for it; load some with `mineralflow load`"
         super().__init__(f"no figures for {what}; {hint}")
+
+
+class UnknownRelease(UsageError):
+    """Raised when a release id (``gac-r1``, ``comtrade-r2`` ...) is not in the ledger."""
+
+    def __init__(self, release_id: str, known: Sequence[str]) -> None:
+        self.release_id = release_id
+        hint = (
+            f"releases in the ledger: {_choices(known)}"
+            if known
+            else "the ledger holds no release; add one with `mineralflow ingest FILE`"
+        )
+        super().__init__(f"unknown release {release_id!r}; {hint} (see `mineralflow releases`)")
 
 
 class LedgerError(MineralflowError):

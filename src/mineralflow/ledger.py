@@ -135,6 +135,54 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         LEFT JOIN catalog_authorities a ON a.authority = s.authority;
         """,
     ),
+    (
+        2,
+        "official releases and their flows (issue 5)",
+        # A release is a sources row (kind official_release); `releases` holds what the
+        # ingest knows of its file, `release_periods` what it covers (for vintages), `flows`
+        # its rows. No index on flows: DuckDB's zone maps serve, and an index would slow
+        # ingests of tens of millions of rows. See docs/official-statistics.md.
+        """
+        CREATE TABLE releases (
+            source_id      VARCHAR PRIMARY KEY,
+            publisher      VARCHAR NOT NULL,
+            format         VARCHAR NOT NULL,
+            file_name      VARCHAR NOT NULL,
+            file_bytes     BIGINT NOT NULL,
+            encoding       VARCHAR NOT NULL,
+            rows_read      BIGINT,
+            rows_loaded    BIGINT NOT NULL,
+            rows_rejected  BIGINT NOT NULL,
+            rows_left_out  BIGINT,
+            figures        BIGINT NOT NULL,
+            cells_without_quantity BIGINT NOT NULL
+        );
+        CREATE TABLE release_periods (
+            source_id  VARCHAR NOT NULL,
+            reporter   VARCHAR NOT NULL,
+            flow       VARCHAR NOT NULL,
+            period     DATE NOT NULL,
+            period_end DATE NOT NULL,
+            rows       BIGINT NOT NULL,
+            PRIMARY KEY (source_id, reporter, flow, period, period_end)
+        );
+        CREATE TABLE flows (
+            release_id     VARCHAR NOT NULL,
+            reporter       VARCHAR NOT NULL,
+            partner        VARCHAR NOT NULL,
+            classification VARCHAR NOT NULL,
+            product_code   VARCHAR NOT NULL,
+            product        VARCHAR,
+            flow           VARCHAR NOT NULL,
+            period         DATE NOT NULL,
+            period_end     DATE NOT NULL,
+            quantity_kg    DOUBLE CHECK (quantity_kg >= 0),
+            value          DOUBLE CHECK (value >= 0),
+            currency       VARCHAR NOT NULL,
+            trade_mode     VARCHAR
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -443,10 +491,18 @@ class Ledger:
         partner: str | Sequence[str] | None = None,
         measure: str | Sequence[str] | None = None,
         reporter: str | None = None,
+        as_of: str | dt.date | None = None,
+        revised: bool = False,
     ) -> ibis.Table:
         """Figures with their source columns, filtered; ``period`` matches its end month
-        and span exactly (``2025-06`` is the month, ``2025-01/2025-06`` the half-year)."""
-        t = self.table("figures_v")
+        and span exactly (``2025-06`` is the month, ``2025-01/2025-06`` the half-year).
+
+        Official figures come from the vintage in force (the latest release of the same
+        publisher; ``revised=True`` keeps the older ones too); ``as_of`` keeps official
+        releases published on or before that day (see :mod:`mineralflow.releases`)."""
+        from .releases import figures_in_force
+
+        t = figures_in_force(self, as_of=as_of, revised=revised)
         if product is not None:
             catalog.product(product)
             t = t.filter(t.product == product)

@@ -1,0 +1,392 @@
+"""UN Comtrade CSV: final data (47 columns, HS) and tariff-line data (34 columns, national
+codes), comma- or tab-separated, UTF-8 or ISO-8859-1 (layouts: shared/docs/data-formats.md (c)).
+
+Read: ``freqCode, refPeriodId, reporterCode, flowCode, partnerCode, partner2Code, cmdCode,
+customsCode, motCode, qtyUnitCode, qty, netWgt, primaryValue``; every other column is skipped
+by DuckDB's projection pushdown. Rows are loaded when they are totals over the second partner,
+the mode of transport and the customs procedure (``partner2Code 0, motCode 0, customsCode
+C00``); breakdown rows would double count and are left out (the summary counts them).
+
+- quantity: ``netWgt`` (kg); when empty, ``qty`` if its unit is kg (``qtyUnitCode`` 8);
+- value: ``primaryValue`` in US dollars (FOB for exports, CIF for imports);
+- partners and reporters: M49 numbers through ``countries.csv``, with Comtrade's own numbers
+  (842 USA, 251 FRA, 699 IND, 579 NOR, 757 CHE, 490 TWN) and its residual areas from
+  ``data/official/comtrade_partner_codes.csv``; 0 is the world (WLD), stated by the file;
+- classification: ``HS<n>`` for final data, ``CN<n>-<reporter>`` (``CN8-EU`` for EU members)
+  for tariff lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import catalog
+from ..errors import InputError
+from .official import Plan, RowCheck, quoted, sql_text
+from .textfile import TextFile
+
+__all__ = ["FINAL_COLUMNS", "TARIFFLINE_COLUMNS", "matches", "plan"]
+
+FINAL_COLUMNS = [
+    "typeCode",
+    "freqCode",
+    "refPeriodId",
+    "refYear",
+    "refMonth",
+    "period",
+    "reporterCode",
+    "reporterISO",
+    "reporterDesc",
+    "flowCode",
+    "flowDesc",
+    "partnerCode",
+    "partnerISO",
+    "partnerDesc",
+    "partner2Code",
+    "partner2ISO",
+    "partner2Desc",
+    "classificationCode",
+    "classificationSearchCode",
+    "isOriginalClassification",
+    "cmdCode",
+    "cmdDesc",
+    "aggrLevel",
+    "isLeaf",
+    "customsCode",
+    "customsDesc",
+    "mosCode",
+    "motCode",
+    "motDesc",
+    "qtyUnitCode",
+    "qtyUnitAbbr",
+    "qty",
+    "isQtyEstimated",
+    "altQtyUnitCode",
+    "altQtyUnitAbbr",
+    "altQty",
+    "isAltQtyEstimated",
+    "netWgt",
+    "isNetWgtEstimated",
+    "grossWgt",
+    "isGrossWgtEstimated",
+    "cifvalue",
+    "fobvalue",
+    "primaryValue",
+    "legacyEstimationFlag",
+    "isReported",
+    "isAggregate",
+]
+TARIFFLINE_COLUMNS = [
+    "typeCode",
+    "freqCode",
+    "refPeriodId",
+    "period",
+    "reporterCode",
+    "reporterDesc",
+    "reporterISO",
+    "flowCode",
+    "flowDesc",
+    "partnerCode",
+    "partnerDesc",
+    "partnerISO",
+    "partner2Code",
+    "partner2Desc",
+    "partner2ISO",
+    "classificationCode",
+    "cmdCode",
+    "cmdDesc",
+    "customsCode",
+    "customsDesc",
+    "mosCode",
+    "motCode",
+    "motDesc",
+    "qtyUnitCode",
+    "qtyUnitAbbr",
+    "qty",
+    "altQtyUnitCode",
+    "altQtyUnitAbbr",
+    "altQty",
+    "netWgt",
+    "grossWgt",
+    "cifvalue",
+    "fobvalue",
+    "primaryValue",
+]
+assert len(FINAL_COLUMNS) == 47
+assert len(TARIFFLINE_COLUMNS) == 34
+
+TYPES = {
+    "refPeriodId": "DATE",
+    "reporterCode": "INTEGER",
+    "partnerCode": "INTEGER",
+    "partner2Code": "INTEGER",
+    "motCode": "INTEGER",
+    "qtyUnitCode": "INTEGER",
+    "qty": "DOUBLE",
+    "netWgt": "DOUBLE",
+    "primaryValue": "DOUBLE",
+}
+FLOWS = {"X": "export", "M": "import", "RX": "re-export", "RM": "re-import"}
+
+NUMBER_FIX = "write a plain number (digits and a decimal point), or leave the cell empty"
+CODE_FIX = (
+    "use the numeric M49 code Comtrade gives (e.g. 156 for China, 842 for the USA); "
+    "codes are listed in src/mineralflow/data/official/comtrade_partner_codes.csv and "
+    "data/catalog/countries.csv"
+)
+
+
+def matches(header: list[str]) -> bool:
+    """True when a header is (close to) one of the two Comtrade layouts."""
+    names = set(header)
+    return len(names & set(FINAL_COLUMNS)) >= 20 or len(names & set(TARIFFLINE_COLUMNS)) >= 20
+
+
+def _layout(tf: TextFile) -> tuple[str, list[str]]:
+    header = tf.header
+    if header == FINAL_COLUMNS:
+        return "final", FINAL_COLUMNS
+    if header == TARIFFLINE_COLUMNS:
+        return "tariffline", TARIFFLINE_COLUMNS
+    expected = max(
+        (FINAL_COLUMNS, TARIFFLINE_COLUMNS), key=lambda cols: len(set(cols) & set(header))
+    )
+    kind = "final-data" if expected is FINAL_COLUMNS else "tariff-line"
+    if len(header) == 1 and any(d in tf.header_text for d in ";|"):
+        sep = ";" if ";" in tf.header_text else "|"
+        raise InputError(
+            f"the header is separated by {sep!r}; UN Comtrade files are comma- or tab-separated",
+            column=expected[0],
+            fix="save the file with commas (or tabs) between columns",
+            path=tf.path,
+            row=1,
+        )
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(
+                f"the header names column {name!r} twice",
+                column=name,
+                fix="remove the duplicated column, or download the file again",
+                path=tf.path,
+                row=1,
+            )
+        seen.add(name)
+    for i, name in enumerate(expected):
+        if i >= len(header):
+            raise InputError(
+                f"missing column {name!r}: the header has {len(header)} of the "
+                f"{len(expected)} UN Comtrade {kind} columns",
+                column=name,
+                fix="download the file again with every column (the file may be cut short)",
+                path=tf.path,
+                row=1,
+            )
+        if header[i] != name:
+            problem = (
+                f"column {i + 1} is {header[i]!r} where the UN Comtrade {kind} layout has {name!r}"
+            )
+            fix = (
+                f"rename it back to {name!r}"
+                if name not in header
+                else "restore the layout's column order"
+            )
+            if header[i] not in expected:
+                problem += " (renamed, or a column that is not Comtrade's)"
+            raise InputError(
+                problem, path=tf.path, row=1, column=header[i] or f"column {i + 1}", fix=fix
+            )
+    extra = header[len(expected)]
+    raise InputError(
+        f"unexpected extra column {extra!r} after the {len(expected)} UN Comtrade {kind} columns",
+        column=extra,
+        fix="remove the extra column",
+        path=tf.path,
+        row=1,
+    )
+
+
+def _partner_maps() -> list[dict[str, Any]]:
+    rows: dict[int, str] = {}
+    for c in catalog.countries().values():
+        if c.kind == "country" and c.m49:
+            rows[int(c.m49)] = c.code
+    for r in catalog.read_table("comtrade_partner_codes.csv", "data/official"):
+        rows[int(r["code"])] = r["partner"] or f"comtrade:{r['code']}"
+    return [{"code": code, "partner": partner} for code, partner in sorted(rows.items())]
+
+
+def _units() -> list[dict[str, Any]]:
+    return [
+        {"code": int(r["code"]), "kg_factor": float(r["kg_factor"]) if r["kg_factor"] else None}
+        for r in catalog.read_table("comtrade_quantity_units.csv", "data/official")
+    ]
+
+
+def _product_codes() -> list[dict[str, Any]]:
+    return [
+        {"classification": r["classification"], "code": r["code"], "product": r["product"]}
+        for r in catalog.read_table("product_codes.csv")
+        if r["relation"] == "exact"
+    ]
+
+
+EU_MEMBERS = ", ".join(
+    sql_text(r["member"])
+    for r in catalog.read_table("aggregate_members.csv")
+    if r["aggregate"] == "EU27"
+)
+
+
+def plan(tf: TextFile, **_: Any) -> Plan:
+    """The plan for a Comtrade CSV (final or tariff-line, told apart by the header)."""
+    kind, columns = _layout(tf)
+    if kind == "final":
+        classification = (
+            "CASE WHEN c.\"cmdCode\" = 'TOTAL' THEN 'TOTAL' ELSE 'HS' || length(c.\"cmdCode\") END"
+        )
+    else:
+        classification = (
+            "'CN' || length(c.\"cmdCode\") || '-' || "
+            f"CASE WHEN rep.partner IN ({EU_MEMBERS}) THEN 'EU' ELSE rep.partner END"
+        )
+    flow_case = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in FLOWS.items())
+    row_select = {
+        "reporter": "rep.partner",
+        "partner": "par.partner",
+        "classification": classification,
+        "product_code": 'c."cmdCode"',
+        "product": "pc.product",
+        "flow": f'CASE c."flowCode" {flow_case} END',
+        "period": 'c."refPeriodId"',
+        "period_end": (
+            'CASE WHEN c."freqCode" = \'M\' AND day(c."refPeriodId") = 1 THEN c."refPeriodId" '
+            'WHEN c."freqCode" = \'A\' AND day(c."refPeriodId") = 1 '
+            'AND month(c."refPeriodId") = 1 '
+            'THEN CAST(c."refPeriodId" + INTERVAL 11 MONTH AS DATE) END'
+        ),
+        "quantity_kg": 'coalesce(c."netWgt", c."qty" * un.kg_factor)',
+        "value": 'c."primaryValue"',
+        "currency": "'USD'",
+        "trade_mode": "CAST(NULL AS VARCHAR)",
+        "unit_known": "un.code IS NOT NULL",
+    }
+    joins = (
+        'LEFT JOIN _map_comtrade_partner rep ON rep.code = c."reporterCode" '
+        'LEFT JOIN _map_comtrade_partner par ON par.code = c."partnerCode" '
+        'LEFT JOIN _map_comtrade_unit un ON un.code = c."qtyUnitCode" '
+        'LEFT JOIN _map_product_code pc ON pc.code = c."cmdCode" '
+        f"AND pc.classification = {classification}"
+    )
+
+    def text(col: str) -> str:
+        return f"coalesce(CAST(c.{quoted(col)} AS VARCHAR), '(empty)')"
+
+    checks = [
+        RowCheck(
+            "reporterCode",
+            "m_reporter IS NULL",
+            f"'unknown reporter code ' || {text('reporterCode')}",
+            CODE_FIX,
+        ),
+        RowCheck(
+            "partnerCode",
+            "m_partner IS NULL",
+            f"'unknown partner code ' || {text('partnerCode')}",
+            CODE_FIX,
+        ),
+        RowCheck(
+            "flowCode",
+            "m_flow IS NULL",
+            f"'flowCode ' || {text('flowCode')} || ' is not X, M, RX or RM'",
+            "this reader loads exports (X), imports (M), re-exports (RX) and re-imports (RM); "
+            "remove rows of other flows",
+        ),
+        RowCheck(
+            "refPeriodId",
+            'c."refPeriodId" IS NULL',
+            "'refPeriodId is empty'",
+            "give the period's first day as YYYYMMDD, e.g. 20250601",
+        ),
+        RowCheck(
+            "freqCode",
+            "m_period_end IS NULL",
+            f"'freqCode ' || {text('freqCode')} || ' with refPeriodId ' || "
+            f"{text('refPeriodId')} || ' is not a month (M, day 01) or a year (A, 0101)'",
+            "use freqCode M or A with refPeriodId the first day of the period",
+        ),
+        RowCheck(
+            "cmdCode",
+            "NOT regexp_full_match(coalesce(c.\"cmdCode\", ''), '[0-9]{2,12}|TOTAL')",
+            f"'cmdCode ' || {text('cmdCode')} || ' is not a commodity code'",
+            "commodity codes are 2 to 12 digits (keep leading zeros) or TOTAL",
+        ),
+        RowCheck(
+            "qtyUnitCode",
+            'NOT m_unit_known AND c."qtyUnitCode" IS NOT NULL',
+            f"'unknown quantity unit code ' || {text('qtyUnitCode')}",
+            "use a UN Comtrade unit code (8 is kg; the list is in "
+            "src/mineralflow/data/official/comtrade_quantity_units.csv)",
+        ),
+        RowCheck(
+            "netWgt",
+            "m_quantity_kg < 0",
+            f"'negative net weight ' || {text('netWgt')}",
+            "quantities cannot be negative; correct the value or leave it empty",
+        ),
+        RowCheck(
+            "primaryValue",
+            'c."primaryValue" < 0',
+            f"'negative value ' || {text('primaryValue')}",
+            "trade values cannot be negative; correct the value or leave it empty",
+        ),
+    ]
+    return Plan(
+        file=tf,
+        format=f"comtrade-{kind}",
+        layout="UN Comtrade " + ("final data (HS)" if kind == "final" else "tariff-line data"),
+        publisher="UN Comtrade",
+        outlet="UN Comtrade",
+        prefix="comtrade",
+        columns={name: TYPES.get(name, "VARCHAR") for name in columns},
+        row_select=row_select,
+        joins=joins,
+        keep=(
+            'coalesce(c."partner2Code", 0) = 0 AND coalesce(c."motCode", 0) = 0 '
+            "AND coalesce(c.\"customsCode\", 'C00') = 'C00'"
+        ),
+        left_out_words=(
+            "breakdowns by second partner, mode of transport or customs procedure "
+            "(partner2Code, motCode or customsCode not a total)"
+        ),
+        checks=checks,
+        fast=True,
+        dateformat="%Y%m%d",
+        maps={
+            "_map_comtrade_partner": _partner_maps(),
+            "_map_comtrade_unit": _units(),
+            "_map_product_code": _product_codes(),
+        },
+        column_fix={
+            "refPeriodId": "give the period's first day as YYYYMMDD, e.g. 20250601",
+            "reporterCode": CODE_FIX,
+            "partnerCode": CODE_FIX,
+            "partner2Code": CODE_FIX,
+            "motCode": "use a numeric mode-of-transport code (0 for all modes)",
+            "qtyUnitCode": "use a numeric UN Comtrade unit code (8 is kg)",
+            "qty": NUMBER_FIX,
+            "netWgt": NUMBER_FIX,
+            "primaryValue": NUMBER_FIX,
+        },
+        locator=lambda cell: _locator(tf, cell),
+    )
+
+
+def _locator(tf: TextFile, cell: dict[str, Any]) -> str:
+    n = cell["n"]
+    flow = {v: k for k, v in FLOWS.items()}[cell["flow"]]
+    return (
+        f"{tf.name}: {n} row{'s' if n > 1 else ''} with reporter {cell['reporter']}, partner "
+        f"{cell['partner']}, flowCode {flow}, cmdCode {cell['product_code']}, "
+        f"refPeriodId {cell['period']:%Y%m%d}"
+    )
