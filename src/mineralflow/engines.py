@@ -10,10 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["ENGINES", "DuckDBBackend", "duckdb_connect", "raw_connection"]
+__all__ = [
+    "ENGINES",
+    "DuckDBBackend",
+    "EngineError",
+    "duckdb_connect",
+    "raw_connection",
+    "scratch_connection",
+]
+
+EngineError = duckdb.Error
+"""What the engine raises when a statement fails (a bad value, a broken CSV line ...)."""
 
 ENGINES = ("duckdb", "spark")
 
@@ -28,3 +39,9 @@ def duckdb_connect(path: Path | str | None = None, *, read_only: bool = False) -
 def raw_connection(backend: DuckDBBackend) -> Any:
     """The DuckDB connection under an Ibis backend, for transactions and bulk writes."""
     return backend.con
+
+
+def scratch_connection() -> Any:
+    """A throwaway in-memory DuckDB connection, to read a file without touching a ledger
+    (a failed statement there cannot abort the ledger's transaction)."""
+    return duckdb.connect()

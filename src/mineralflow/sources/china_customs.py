@@ -108,7 +108,7 @@ def _columns(tf: TextFile) -> dict[str, str]:
             "the header is one column separated by "
             f"{';' if ';' in tf.header_text else '|'!r}; China customs exports are "
             "comma-separated",
-            column=header[0][:20],
+            column=re.split(r"[;|]", header[0])[0],
             fix="save the file with commas between columns",
             path=tf.path,
             row=1,
@@ -167,7 +167,7 @@ def _columns(tf: TextFile) -> dict[str, str]:
             path=tf.path,
             row=1,
         )
-    currencies = [c for c in CURRENCIES if c in seen]
+    currencies = [c for c in header if c in CURRENCIES]
     if len(currencies) > 1:
         raise InputError(
             "mixed currencies: the file has both 人民币 (yuan) and 美元 (US dollar) values",
@@ -266,7 +266,7 @@ def plan(tf: TextFile, *, flow: str | None = None, **_: Any) -> Plan:
         return f"c.{quoted(name)}"
 
     def text(name: str) -> str:
-        return f"coalesce(CAST({col(name)} AS VARCHAR), '(empty)')"
+        return f"coalesce('''' || CAST({col(name)} AS VARCHAR) || '''', 'an empty cell')"
 
     code = f"nullif(trim({col('贸易伙伴编码')}), '')" if "贸易伙伴编码" in has else "NULL"
     joins = ""
@@ -442,15 +442,17 @@ def _locator(path: Path, cell: dict[str, Any], has: set[str]) -> str:
     n = cell["n"]
     partner = cell["partner"]
     country = catalog.countries().get(partner)
-    if country and country.china_customs_code and "贸易伙伴编码" in has:
+    if partner == "WLD":
+        who = "贸易伙伴名称 总值 (the file's world total)"
+    elif country and country.china_customs_code and "贸易伙伴编码" in has:
         who = f"贸易伙伴编码 {country.china_customs_code} ({country.name_zh})"
-    elif partner == "WLD":
-        who = "贸易伙伴名称 总值"
     else:
-        who = f"贸易伙伴 {country.name_zh if country and country.name_zh else partner}"
+        who = f"a 贸易伙伴名称 naming {partner}"
+    month = f"{cell['period']:%Y%m}"
+    when = f"数据年月 {month}" if "数据年月" in has else f"month {month} (from the file name)"
     text = (
-        f"{path.name}: {n} row{'s' if n > 1 else ''} with 数据年月 {cell['period']:%Y%m}, "
-        f"{who}, 商品编码 {cell['product_code']}"
+        f"{path.name}: {n} row{'s' if n > 1 else ''} with {when}, {who}, "
+        f"商品编码 {cell['product_code']}"
     )
     if cell["modes"] > 1:
         text += f", summed over {cell['modes']} 贸易方式"

@@ -182,7 +182,7 @@ def plan(tf: TextFile, **_: Any) -> Plan:
     }
 
     def text(name: str) -> str:
-        return f"coalesce(CAST(c.{quoted(name)} AS VARCHAR), '(empty)')"
+        return f"coalesce('''' || CAST(c.{quoted(name)} AS VARCHAR) || '''', 'an empty cell')"
 
     checks = [
         RowCheck(

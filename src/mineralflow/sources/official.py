@@ -26,15 +26,16 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import duckdb
 import pyarrow as pa
 
 from .. import catalog
+from ..engines import EngineError, scratch_connection
 from ..errors import InputError
 from .textfile import TextFile
 
@@ -91,6 +92,9 @@ class RowCheck:
     when: str
     problem: str
     fix: str
+    # True when a constraint of the flows table (NOT NULL, CHECK) already stops the fast load
+    # on such a row, so the fast load's guard need not test it again.
+    constraint: bool = False
 
 
 @dataclass
@@ -219,14 +223,23 @@ def load(
 
 
 def _load_fast(con: Any, plan: Plan, release_id: str) -> LoadResult:
-    select = ", ".join(plan.row_select[c] for c in FLOW_COLUMNS)
+    mapped = ", ".join(f"{expr} AS m_{name}" for name, expr in plan.row_select.items())
+    select = ", ".join(f"m_{c}" for c in FLOW_COLUMNS)
+    # The plan's checks run here too, as a guard that stops the insert at the first bad
+    # row (DuckDB prunes the file's columns no check or mapping uses).
+    guard = " OR ".join(
+        f"coalesce(({c.when}), false)" for c in plan.checks if not c.constraint
+    )
+    guard = f"CASE WHEN {guard} THEN error('bad row') ELSE true END" if guard else "true"
     sql = (
         f"INSERT INTO flows ({_insert_columns()}) SELECT {sql_text(release_id)}, {select} "
-        f"FROM {_read_csv(plan)} c {plan.joins} WHERE {plan.keep}"
+        f"FROM (SELECT c.*, {mapped} FROM {_read_csv(plan)} c {plan.joins} "
+        f"WHERE {plan.keep}) c "
+        f"WHERE {guard}"
     )
     try:
         row = con.execute(sql).fetchone()
-    except duckdb.Error as e:
+    except EngineError as e:
         raise FastPathFailed(plan.file.path, str(e).splitlines()[0]) from None
     loaded = int(row[0]) if row else 0
     if loaded == 0:
@@ -268,8 +281,11 @@ _KIND = {
 def _reject_from_duckdb(plan: Plan, row: tuple[Any, ...]) -> Reject:
     line, column, error_type, csv_line, message = row
     tf = plan.file
-    csv_line = (csv_line or "").rstrip("\r\n")
-    fields = next(csv.reader([csv_line], delimiter=tf.delimiter), []) if csv_line else []
+    csv_line = (csv_line or "").replace("\r", "").rstrip("\n")
+    try:
+        fields = next(csv.reader([csv_line], delimiter=tf.delimiter), []) if csv_line else []
+    except csv.Error:
+        fields = csv_line.split(tf.delimiter)
     if csv_line.strip() == tf.header_text.strip() or [f.strip() for f in fields] == tf.header:
         return Reject(
             line,
@@ -297,9 +313,64 @@ def _reject_from_duckdb(plan: Plan, row: tuple[Any, ...]) -> Reject:
         if error_type == "CAST"
         else _REJECT_FIX.get(error_type, "")
     ) or "correct the value, or load the other rows with --on-bad-row collect"
-    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        column = None if error_type == "TOO MANY COLUMNS" else column
+    if error_type == "TOO MANY COLUMNS":
+        column = names[-1] if names else None
     return Reject(line, column, problem, fix, csv_line)
+
+
+def _dropped_lines(con: Any, plan: Plan, token: str, rejected: int) -> list[Reject]:
+    """Lines DuckDB's strict reader skips without a reject record (a quote left open at the
+    end of a cut file): found by reading again leniently and comparing the counts."""
+    staged = con.execute("SELECT count(*) FROM _staged").fetchone()[0]
+    lenient = _read_csv(plan, rejects=(f"_rejl_{token}", f"_rejlscan_{token}"))
+    lenient = lenient[:-1] + ", strict_mode=false)"
+    read = con.execute(f"SELECT count(*) FROM {lenient}").fetchone()[0]
+    lines = con.execute(f"SELECT count(DISTINCT line) FROM _rejl_{token}").fetchone()[0]
+    if read + lines <= staged + rejected:
+        return []
+    scratch = scratch_connection()
+    try:
+        scratch.execute(f"SELECT count(*) FROM {_read_csv(plan)}")
+    except EngineError as e:
+        text = str(e)
+        found = re.search(r"CSV Error on Line: (\d+)", text)
+        if found:
+            original = re.search(r"Original Line: \n?(.*)", text)
+            raw = original.group(1).rstrip("\r") if original else ""
+            column = _open_quote_column(plan, raw)
+            problem = (
+                "a quote opened in this field is never closed"
+                if "unterminated quote" in text
+                else f"the line cannot be read ({text.splitlines()[0]})"
+            )
+            return [
+                Reject(
+                    int(found.group(1)),
+                    column,
+                    problem,
+                    "close the quote, or download or export the file again (it may be cut "
+                    "short)",
+                    raw,
+                )
+            ]
+    finally:
+        scratch.close()
+    return []
+
+
+def _open_quote_column(plan: Plan, raw: str) -> str | None:
+    """The header name of the field in which ``raw`` leaves a quote open."""
+    inside, opened_at, fields = False, None, 0
+    for ch in raw:
+        if ch == '"':
+            inside = not inside
+            opened_at = fields if inside else None
+        elif ch == plan.file.delimiter and not inside:
+            fields += 1
+    names = list(plan.columns)
+    if opened_at is not None and opened_at < len(names):
+        return names[opened_at]
+    return None
 
 
 def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -> LoadResult:
@@ -313,9 +384,10 @@ def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -
         )
         raw_rejects = con.execute(
             "SELECT line, column_name, error_type, csv_line, error_message "
-            f"FROM {rejects_table} ORDER BY line, column_idx"
+            f"FROM {rejects_table} ORDER BY line, "
+            "error_type NOT IN ('MISSING COLUMNS', 'TOO MANY COLUMNS'), column_idx"
         ).fetchall()
-    except duckdb.Error as e:
+    except EngineError as e:
         raise InputError(
             f"cannot read the file as CSV ({str(e).splitlines()[0]})",
             path=tf.path,
@@ -325,6 +397,8 @@ def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -
     duck_rejects: dict[int, Reject] = {}
     for r in raw_rejects:
         duck_rejects.setdefault(int(r[0]), _reject_from_duckdb(plan, r))
+    for r in _dropped_lines(con, plan, token, len(duck_rejects)):
+        duck_rejects.setdefault(r.line, r)
     header = 1
     if duck_rejects:
         # The k-th staged row sits after every rejected line r_i with r_i - i - header < k.
@@ -406,7 +480,7 @@ def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -
             f"INSERT INTO flows ({_insert_columns()}) SELECT {sql_text(release_id)}, * "
             f"FROM ({select})"
         ).fetchone()[0]
-    except duckdb.Error as e:
+    except EngineError as e:
         # A check the plan lacks; still name the file, and keep the ledger as it was.
         raise InputError(
             f"a row breaks a rule of the ledger ({str(e).splitlines()[0]})",

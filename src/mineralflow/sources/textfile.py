@@ -196,6 +196,7 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
     decoder = codecs.getincrementaldecoder("gb18030")()
     digest = hashlib.sha256()
     lines = 0
+    tail = ""  # the decoded text after the last line break so far
     with tf.path.open("rb") as src, out_path.open("w", encoding="utf-8", newline="") as dst:
         while True:
             chunk = src.read(CHUNK)
@@ -205,6 +206,8 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
             except UnicodeDecodeError as e:
                 done = e.object[: e.start]
                 line_text = done.rsplit(b"\n", 1)[-1].decode("gb18030", errors="replace")
+                if b"\n" not in done:
+                    line_text = tail + line_text
                 column = _column_at(tf, line_text) or first_column
                 raise InputError(
                     f"byte 0x{e.object[e.start]:02x} is not GB18030/GBK text "
@@ -216,6 +219,7 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
                 ) from None
             lines += chunk.count(b"\n")
             dst.write(text)
+            tail = text.rsplit("\n", 1)[-1] if "\n" in text else tail + text
             if not chunk:
                 break
     tf.read_path = out_path
@@ -224,6 +228,12 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
 
 
 def _column_at(tf: TextFile, partial_line: str) -> str | None:
-    """The header name of the field a partial line has reached."""
-    index = partial_line.count(tf.delimiter)
-    return tf.header[index] if index < len(tf.header) else None
+    """The header name of the field a partial line has reached (quotes respected)."""
+    index, inside = 0, False
+    for ch in partial_line:
+        if ch == '"':
+            inside = not inside
+        elif ch == tf.delimiter and not inside:
+            index += 1
+    header = [h or "(the trailing empty column)" for h in tf.header]
+    return header[index] if index < len(header) else None
