@@ -12,8 +12,8 @@ the catalog, no ledger::
     ...     mirror(flows_in_force(ledger), product="rare-earth-magnets").execute()
 
 Rows: one per importer and period where both sides state a quantity, plus ``EU27``, the sum
-over the EU members present on both sides that month (``members`` says how many; it is never
-the EU total unless all 27 are there). ``gap_pct`` is importer minus exporter, over exporter.
+over the EU members present on both sides that month when there are two or more (``members``
+says how many; it is never the EU total unless all 27 are there). ``gap_pct`` is importer minus exporter, over exporter.
 Values are compared only when both sides use the same currency.
 
 The exporter side uses the product's exact codes (China's CN8 85051110); the importer side
@@ -123,6 +123,7 @@ def mirror(
         members=eu.importer.nunique().cast("int64"),
         _currencies=eu.exporter_currency.nunique() + eu.importer_currency.nunique(),
     )
+    eu = eu.filter(eu.members >= 2)  # one member alone is already its own line
     # Sum values only when every member used one currency a side.
     eu = eu.mutate(
         exporter_value=(eu._currencies == 2).ifelse(eu.exporter_value, ibis.null("float64")),
