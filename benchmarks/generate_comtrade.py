@@ -77,7 +77,8 @@ def _m49_codes() -> list[int]:
     folder = resources.files("mineralflow").joinpath("data/catalog")
     text = folder.joinpath("countries.csv").read_text(encoding="utf-8")
     codes = {int(r["m49"]) for r in csv.DictReader(text.splitlines()) if r["kind"] == "country"}
-    extra = folder.joinpath("comtrade_partner_codes.csv").read_text(encoding="utf-8")
+    official = resources.files("mineralflow").joinpath("data/official")
+    extra = official.joinpath("comtrade_partner_codes.csv").read_text(encoding="utf-8")
     codes |= {int(r["code"]) for r in csv.DictReader(extra.splitlines()) if r["partner"]}
     return sorted(codes)
 

@@ -53,7 +53,9 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bad_file_gives_one_line_error_and_leaves_the_ledger_as_it_was(case, loaded_db, run_cli):
     path = BAD / case["file"]
     before = snapshot(loaded_db)
-    code, out, err = run_cli("ingest", str(path), "--format", case["format"], "--db", str(loaded_db))
+    code, out, err = run_cli(
+        "ingest", str(path), "--format", case["format"], "--db", str(loaded_db)
+    )
     assert code == 2, out + err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -64,7 +66,7 @@ def test_bad_file_gives_one_line_error_and_leaves_the_ledger_as_it_was(case, loa
     if case["column"]:
         assert f"column '{case['column']}'" in message
     assert case["says"] in message
-    problem, _, fix = message.partition("; ")
+    _problem, _, fix = message.partition("; ")
     assert fix, "the message must say how to fix it"
     assert snapshot(loaded_db) == before
 
@@ -81,14 +83,19 @@ def test_library_raises_input_error_with_location(case, ledger):
 
 
 @pytest.mark.parametrize("case", ROW_LEVEL, ids=[c["file"] for c in ROW_LEVEL])
-def test_collect_loads_the_good_rows_and_writes_the_bad_to_a_reject_file(
-    case, tmp_path, run_cli
-):
+def test_collect_loads_the_good_rows_and_writes_the_bad_to_a_reject_file(case, tmp_path, run_cli):
     source = tmp_path / case["file"]
     shutil.copy(BAD / case["file"], source)
     db = tmp_path / "ledger.duckdb"
     code, out, err = run_cli(
-        "ingest", str(source), "--format", case["format"], "--on-bad-row", "collect", "--db", str(db)
+        "ingest",
+        str(source),
+        "--format",
+        case["format"],
+        "--on-bad-row",
+        "collect",
+        "--db",
+        str(db),
     )
     assert code == 0, err
     rejects = tmp_path / f"{case['file']}.rejects.csv"
@@ -137,7 +144,9 @@ def test_a_file_with_only_bad_rows_loads_nothing_even_when_collecting(tmp_path, 
 def test_one_bad_file_among_good_ones_loads_none_of_them(tmp_path, run_cli):
     db = tmp_path / "ledger.duckdb"
     good = DATA / "comext" / "comext-DS-045409-85051110-imports-from-CN-2025.csv"
-    code, _, err = run_cli("ingest", str(good), str(BAD / "ct-unknown-partner.csv"), "--db", str(db))
+    code, _, err = run_cli(
+        "ingest", str(good), str(BAD / "ct-unknown-partner.csv"), "--db", str(db)
+    )
     assert code == 2
     assert "ct-unknown-partner.csv:2:" in err
     with Ledger.open(db, read_only=True) as ledger:

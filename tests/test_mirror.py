@@ -50,10 +50,14 @@ def table(rows: list[dict[str, object]]) -> ibis.Table:
 
 
 def china(partner: str, month: dt.date, kg: float, usd: float = 1000.0) -> dict[str, object]:
-    return flow("gac-r1", "GAC", "CHN", partner, "CN8-CHN", "85051110", "export", month, kg, usd, "USD")
+    return flow(
+        "gac-r1", "GAC", "CHN", partner, "CN8-CHN", "85051110", "export", month, kg, usd, "USD"
+    )
 
 
-def eu(reporter: str, month: dt.date, kg: float, eur: float = 900.0, **kw: str) -> dict[str, object]:
+def eu(
+    reporter: str, month: dt.date, kg: float, eur: float = 900.0, **kw: str
+) -> dict[str, object]:
     publisher = kw.get("publisher", "Eurostat")
     return flow(
         kw.get("release", "comext-r1"),
@@ -107,7 +111,12 @@ def test_eu_line_sums_the_members_present_on_both_sides():
 
 
 def test_lag_sets_the_importer_month_against_the_earlier_export_month():
-    rows = [china("DEU", M5, 100.0), china("DEU", M6, 1000.0), eu("DEU", M6, 90.0), eu("DEU", M7, 950.0)]
+    rows = [
+        china("DEU", M5, 100.0),
+        china("DEU", M6, 1000.0),
+        eu("DEU", M6, 90.0),
+        eu("DEU", M7, 950.0),
+    ]
     same = run(rows).set_index("period")
     lagged = run(rows, lag_months=1).set_index("period")
     assert same.loc[pd.Timestamp(M6), "importer_kg"] == 90.0
@@ -147,4 +156,6 @@ def test_other_products_and_flows_stay_out():
 
 
 def test_the_note_names_cif_fob_and_timing():
-    assert "CIF" in MIRROR_NOTE and "FOB" in MIRROR_NOTE and "lag" in MIRROR_NOTE
+    assert "CIF" in MIRROR_NOTE
+    assert "FOB" in MIRROR_NOTE
+    assert "lag" in MIRROR_NOTE

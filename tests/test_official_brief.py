@@ -57,7 +57,7 @@ def test_brief_leads_with_the_official_figure_and_cites_agreeing_news(official):
     line = next(x for x in text.splitlines() if x.startswith("- United States: "))
     assert line.startswith("- United States: **352.880 t (stated as 352,880 kg)** [")
     assert f"[{n}]" in line.split(";")[0]
-    assert f"[{n}] China customs (GAC): \"China customs query export" in text
+    assert f'[{n}] China customs (GAC): "China customs query export' in text
 
 
 def test_brief_checks_each_news_level_against_the_official_release(official):
@@ -79,7 +79,8 @@ def test_brief_checks_each_news_level_against_the_official_release(official):
 def test_brief_flags_news_that_disagrees_with_the_official_release(official):
     b = build_brief(official, product="rare-earth-magnets", period="2025-08")
     deu = next(line for line in b.destinations if line.partner == "DEU")
-    assert deu.level is not None and deu.level.value == pytest.approx(1341.08)
+    assert deu.level is not None
+    assert deu.level.value == pytest.approx(1341.08)
     assert [d.text() for d in deu.level.disagreeing] == ["1,346 t"]
     bad = [c for c in b.checks if c.verdict == "inconsistent" and "official" in c.subject]
     assert [(c.subject, c.stated, c.gap) for c in bad] == [
@@ -100,17 +101,18 @@ def test_brief_as_published_on_a_date(tmp_path, run_cli):
         ingest(ledger, [GAC_2025], published="2026-01-20")
         ingest(ledger, [GAC_REVISED], published="2026-02-20")
         latest = build_brief(ledger, product="rare-earth-magnets", period="2025-06")
-        old = build_brief(ledger, product="rare-earth-magnets", period="2025-06", as_of="2026-02-01")
+        old = build_brief(
+            ledger, product="rare-earth-magnets", period="2025-06", as_of="2026-02-01"
+        )
 
     def usa(b):  # type: ignore[no-untyped-def]
         return next(x for x in b.destinations if x.partner == "USA").level
 
     assert usa(latest).value == pytest.approx(354.12)
     assert usa(old).value == pytest.approx(352.88)
-    assert old.as_of == "2026-02-01" and latest.as_of is None
-    code, out, _ = run_cli(
-        "brief", "--period", "2025-06", "--as-of", "2026-02-01", "--db", str(db)
-    )
+    assert old.as_of == "2026-02-01"
+    assert latest.as_of is None
+    code, out, _ = run_cli("brief", "--period", "2025-06", "--as-of", "2026-02-01", "--db", str(db))
     assert code == 0
     assert "**352.880 t (stated as 352,880 kg)**" in out
     assert "Official figures as published on 2026-02-01" in out
@@ -134,7 +136,8 @@ def test_brief_shows_the_mirror_when_both_sides_report(tmp_path):
     assert "## Mirror: what the importers report" in text
     assert "- Germany: China reports 764.402 t [" in text
     assert "Germany reports 506.250 t [" in text
-    assert "CIF" in text and "FOB" in text
+    assert "CIF" in text
+    assert "FOB" in text
     comext = next(s for s in b.sources if s.source_id == "comext-r1")
     assert comext.outlet == "Eurostat (Comext)"
 

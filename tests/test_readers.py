@@ -69,8 +69,7 @@ def test_china_customs_figure_sums_trade_modes_and_says_where_it_comes_from(ledg
     ingest(ledger, [GAC_2025])
     modes = rows(
         ledger,
-        "SELECT trade_mode, quantity_kg FROM flows WHERE partner = 'USA' AND period = ? "
-        "ORDER BY 1",
+        "SELECT trade_mode, quantity_kg FROM flows WHERE partner = 'USA' AND period = ? ORDER BY 1",
         JUNE,
     )
     assert modes == [("一般贸易", 292890.0), ("进料加工贸易", 59990.0)]
@@ -78,7 +77,11 @@ def test_china_customs_figure_sums_trade_modes_and_says_where_it_comes_from(ledg
     official = fig[fig.source_kind == "official_release"].iloc[0]
     assert official.value == pytest.approx(352.880)
     assert (official.unit, official.stated, official.resolution) == ("t", "352,880 kg", 0.001)
-    assert (official.qualifier, official.measure, official.authority) == ("exact", "level", "official")
+    assert (official.qualifier, official.measure, official.authority) == (
+        "exact",
+        "level",
+        "official",
+    )
     assert official.locator == (
         f"{GAC_2025.name}: 2 rows with 数据年月 202506, 贸易伙伴编码 502 (美国), "
         "商品编码 85051110, summed over 2 贸易方式"
@@ -87,16 +90,18 @@ def test_china_customs_figure_sums_trade_modes_and_says_where_it_comes_from(ledg
 
 def test_china_customs_without_a_world_row_states_no_world_figure(ledger):
     ingest(ledger, [GAC_2025])
-    assert rows(ledger, "SELECT count(*) FROM figures WHERE partner = 'WLD' AND source_id LIKE 'gac-%'") == [(0,)]
+    assert rows(
+        ledger, "SELECT count(*) FROM figures WHERE partner = 'WLD' AND source_id LIKE 'gac-%'"
+    ) == [(0,)]
 
 
 def test_china_customs_names_only_month_from_file_name_units_and_world_total(ledger):
     report = ingest(ledger, [GAC_NAMES])
     assert report.files[0].rows_loaded == 6
-    got = dict(
-        (p, (q, v, c))
+    got = {
+        p: (q, v, c)
         for p, q, v, c in rows(ledger, "SELECT partner, quantity_kg, value, currency FROM flows")
-    )
+    }
     assert got["WLD"] == (3_188_270.0, 1_301_886_420.0, "CNY")  # 总值: the file's own total
     assert got["JPN"][0] == 140_500.0  # 140.5 吨
     assert got["TWN"][0] == 9_830.0  # 中国台湾: first unit 个, second 千克

@@ -143,7 +143,9 @@ def test_cli_releases_and_diff_releases(tmp_path, run_cli):
         ingest(ledger, [GAC_REVISED], published="2026-02-20")
     code, out, err = run_cli("releases", "--db", str(db))
     assert code == 0
-    assert "gac-r1" in out and "gac-r2" in out and "2025-06" in out
+    assert "gac-r1" in out
+    assert "gac-r2" in out
+    assert "2025-06" in out
     assert "2 releases" in err
     code, out, err = run_cli("releases", "--format", "json", "--db", str(db))
     listed = json.loads(out)
@@ -154,9 +156,12 @@ def test_cli_releases_and_diff_releases(tmp_path, run_cli):
     code, out, err = run_cli("diff-releases", "gac-r1", "gac-r2", "--db", str(db))
     assert code == 0
     assert "CHN->USA 85051110 export" in out
-    assert "+1,240" in out and "+1,750" in out
+    assert "+1,240" in out
+    assert "+1,750" in out
     assert "2 changed, 0 added, 0 removed, 8 unchanged" in err
-    code, out, err = run_cli("diff-releases", "gac-r1", "gac-r2", "--format", "csv", "--db", str(db))
+    code, out, err = run_cli(
+        "diff-releases", "gac-r1", "gac-r2", "--format", "csv", "--db", str(db)
+    )
     assert out.splitlines()[0].startswith("status,reporter,partner,classification")
     code, _, err = run_cli("diff-releases", "gac-r1", "nope", "--db", str(db))
     assert code == 2
@@ -182,7 +187,9 @@ def test_cli_ingest_summary_and_duplicate(tmp_path, run_cli):
 
 
 def test_cli_rejects_a_bad_published_date(tmp_path, run_cli):
-    code, _, err = run_cli("ingest", str(GAC_2025), "--published", "20.1.2026", "--db", str(tmp_path / "x.duckdb"))
+    code, _, err = run_cli(
+        "ingest", str(GAC_2025), "--published", "20.1.2026", "--db", str(tmp_path / "x.duckdb")
+    )
     assert code == 2
     assert err.strip() == "Error: '20.1.2026' is not a date; write it YYYY-MM-DD"
 

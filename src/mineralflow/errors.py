@@ -130,6 +130,12 @@ class SchemaError(LedgerError):
     """Raised when a ledger's schema version is newer than this mineralflow knows, or damaged."""
 
 
+def _one_line(text: str) -> str:
+    """Control characters (a damaged file's header can hold any) escaped, so a message stays
+    one printable line."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 class InputError(MineralflowError):
     """Raised for a bad input file; carries where the problem is and how to fix it.
 
@@ -149,6 +155,7 @@ class InputError(MineralflowError):
     ) -> None:
         self.problem, self.path, self.row, self.column, self.fix = problem, path, row, column, fix
         where = str(path) if path is not None else "<input>"
+        problem, column = _one_line(problem), None if column is None else _one_line(column)
         if row is not None:
             where += f":{row}"
         text = f"{where}: "

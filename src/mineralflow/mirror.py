@@ -13,8 +13,9 @@ the catalog, no ledger::
 
 Rows: one per importer and period where both sides state a quantity, plus ``EU27``, the sum
 over the EU members present on both sides that month when there are two or more (``members``
-says how many; it is never the EU total unless all 27 are there). ``gap_pct`` is importer minus exporter, over exporter.
-Values are compared only when both sides use the same currency.
+says how many; it is never the EU total unless all 27 are there). ``gap_pct`` is importer
+minus exporter, over exporter. Values are compared only when both sides use the same
+currency.
 
 The exporter side uses the product's exact codes (China's CN8 85051110); the importer side
 adds its ``mirror`` codes (the EU's CN8 85051110). When two publishers state the same side of

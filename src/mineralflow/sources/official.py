@@ -227,9 +227,7 @@ def _load_fast(con: Any, plan: Plan, release_id: str) -> LoadResult:
     select = ", ".join(f"m_{c}" for c in FLOW_COLUMNS)
     # The plan's checks run here too, as a guard that stops the insert at the first bad
     # row (DuckDB prunes the file's columns no check or mapping uses).
-    guard = " OR ".join(
-        f"coalesce(({c.when}), false)" for c in plan.checks if not c.constraint
-    )
+    guard = " OR ".join(f"coalesce(({c.when}), false)" for c in plan.checks if not c.constraint)
     guard = f"CASE WHEN {guard} THEN error('bad row') ELSE true END" if guard else "true"
     sql = (
         f"INSERT INTO flows ({_insert_columns()}) SELECT {sql_text(release_id)}, {select} "
@@ -348,14 +346,30 @@ def _dropped_lines(con: Any, plan: Plan, token: str, rejected: int) -> list[Reje
                     int(found.group(1)),
                     column,
                     problem,
-                    "close the quote, or download or export the file again (it may be cut "
-                    "short)",
+                    "close the quote, or download or export the file again (it may be cut short)",
                     raw,
                 )
             ]
     finally:
         scratch.close()
     return []
+
+
+def _read_failure(plan: Plan, error: Exception) -> InputError:
+    """An InputError for a file DuckDB's reader gives up on, at the line it names."""
+    text = str(error)
+    found = re.search(r"Line: (\d+)", text)
+    original = re.search(r"Original Line: \n?(.*)", text)
+    column = _open_quote_column(plan, original.group(1)) if original else None
+    names = list(plan.columns)
+    first = text.splitlines()[0].removeprefix("Invalid Input Error: ")
+    return InputError(
+        f"cannot read the file as CSV ({first})",
+        path=plan.file.path,
+        row=int(found.group(1)) if found else 1,
+        column=column or (names[0] if names else None),
+        fix="check it is a CSV export in the expected layout, with balanced quotes",
+    )
 
 
 def _open_quote_column(plan: Plan, raw: str) -> str | None:
@@ -388,12 +402,7 @@ def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -
             "error_type NOT IN ('MISSING COLUMNS', 'TOO MANY COLUMNS'), column_idx"
         ).fetchall()
     except EngineError as e:
-        raise InputError(
-            f"cannot read the file as CSV ({str(e).splitlines()[0]})",
-            path=tf.path,
-            row=1,
-            fix="check it is a CSV export in the expected layout",
-        ) from None
+        raise _read_failure(plan, e) from None
     duck_rejects: dict[int, Reject] = {}
     for r in raw_rejects:
         duck_rejects.setdefault(int(r[0]), _reject_from_duckdb(plan, r))

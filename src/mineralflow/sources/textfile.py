@@ -1,10 +1,11 @@
 """Opening an official statistics file before DuckDB reads it: encoding, delimiter, header.
 
-DuckDB's CSV reader (1.5) reads UTF-8, UTF-16 and Latin-1 only. China customs exports are
-GBK/GB18030, so they are transcoded to a temporary UTF-8 copy in one streaming pass (1 MiB at
-a time, never a line at a time) that also hashes the original bytes and counts its lines.
-UTF-8 and Latin-1 files are read in place; their hash is computed by :func:`hash_file`,
-which the ingest runs in a thread beside DuckDB.
+DuckDB's CSV reader (1.5) reads UTF-8, UTF-16 and Latin-1 only, and its Latin-1 decoder
+refuses some bytes. So anything that is not UTF-8 (China customs exports in GBK/GB18030,
+ISO-8859-1 Comtrade files) is transcoded to a temporary UTF-8 copy in one streaming pass
+(1 MiB at a time, never a line at a time) that also hashes the original bytes and counts its
+lines. UTF-8 files are read in place; their hash is computed by :func:`hash_file`, which the
+ingest runs in a thread beside DuckDB.
 
 Only the first 64 KiB are looked at to choose the encoding and read the header; an invalid
 byte further on is reported by DuckDB with its line (or by the transcoder, which knows it).
@@ -28,6 +29,7 @@ SAMPLE = 64 * 1024
 CHUNK = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 
+_ENCODING_NAMES = {"gb18030": "GB18030/GBK", "latin-1": "ISO-8859-1"}
 SAVE_AS_UTF8 = "save it as UTF-8 CSV (in Excel: 'CSV UTF-8'), or export it again"
 
 
@@ -38,7 +40,7 @@ class TextFile:
     path: Path  # as the user named it; every error names this path
     read_path: Path  # what DuckDB reads: the file itself, or a UTF-8 copy
     encoding: str  # as found: utf-8, utf-8-sig, latin-1, gb18030
-    duckdb_encoding: str  # what DuckDB is told: utf-8 or latin-1
+    duckdb_encoding: str  # what DuckDB reads: always utf-8 (others are transcoded)
     delimiter: str
     header: list[str]
     header_text: str
@@ -179,21 +181,22 @@ def open_text(
         path=path,
         read_path=path,
         encoding=encoding,
-        duckdb_encoding="latin-1" if encoding == "latin-1" else "utf-8",
+        duckdb_encoding="utf-8",
         delimiter=delimiter,
         header=header,
         header_text=header_text,
         size=size,
     )
-    if encoding == "gb18030":
+    if not encoding.startswith("utf-8"):
         _transcode(tf, workdir, first_column)
     return tf
 
 
 def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
-    """Write a UTF-8 copy of a GB18030 file, hashing and counting lines of the original."""
+    """Write a UTF-8 copy of a GB18030 or Latin-1 file, hashing and counting lines of the
+    original."""
     out_path = workdir / (re.sub(r"[^\w.-]", "_", tf.path.stem)[:40] + ".utf8.csv")
-    decoder = codecs.getincrementaldecoder("gb18030")()
+    decoder = codecs.getincrementaldecoder(tf.encoding)()
     digest = hashlib.sha256()
     lines = 0
     tail = ""  # the decoded text after the last line break so far
@@ -210,7 +213,7 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
                     line_text = tail + line_text
                 column = _column_at(tf, line_text) or first_column
                 raise InputError(
-                    f"byte 0x{e.object[e.start]:02x} is not GB18030/GBK text "
+                    f"byte 0x{e.object[e.start]:02x} is not {_ENCODING_NAMES[tf.encoding]} text "
                     "(the file mixes encodings or is damaged)",
                     path=tf.path,
                     row=lines + done.count(b"\n") + 1,

@@ -239,6 +239,7 @@ case(
     "cannot tell whether the file holds exports or imports",
 )
 
+
 # -- UN Comtrade final data (47 columns) and tariff lines (34) ----------------------------------
 def ct_row(columns: list[str], **values: object) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(columns, "")
@@ -473,7 +474,9 @@ case(
 )
 
 # -- Eurostat Comext SDMX-CSV -------------------------------------------------------------------
-CX_HEADER = "DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,TIME_PERIOD,OBS_VALUE"
+CX_HEADER = (
+    "DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,TIME_PERIOD,OBS_VALUE"
+)
 CX_CELLS = [("DE", "5062.50", "23945625"), ("IT", "827.70", "3790866")]
 CX_CELLS += [("NL", "591.60", "2756856"), ("FR", "832.00", "4068480")]
 
