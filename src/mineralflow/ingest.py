@@ -135,14 +135,14 @@ class _Hasher:
     """Hashes a file in a thread while DuckDB reads it (both release the GIL)."""
 
     def __init__(self, path: Path) -> None:
-        self.result: tuple[str, int] | None = None
+        self.result: str | None = None
         self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
         self.result = hash_file(path)
 
-    def join(self) -> tuple[str, int]:
+    def join(self) -> str:
         self._thread.join()
         assert self.result is not None
         return self.result
@@ -201,14 +201,14 @@ def _ingest_one(
     progress: Progress | None,
 ) -> FileReport:
     report = FileReport(path=tf.path, format=plan.format, left_out_words=plan.left_out_words)
-    content_hash, lines = tf.content_hash, tf.lines
+    content_hash = tf.content_hash
     if content_hash is None:
         same_size = con.execute(
             "SELECT count(*) FROM releases WHERE file_bytes = ?", [tf.size]
         ).fetchone()[0]
         if same_size:
             # Only a file of the same size can be the same file: hash it before loading.
-            content_hash, lines = hash_file(tf.path)
+            content_hash = hash_file(tf.path)
     if content_hash is not None:
         dup = con.execute(
             "SELECT source_id FROM sources WHERE kind = 'official_release' AND content_hash = ?",
@@ -222,7 +222,7 @@ def _ingest_one(
     with _Poller(con, tf.path, progress if tf.size > 8 << 20 else None):
         result = load(con, plan, release_id=release_id, on_bad_row=on_bad_row, careful=careful)
     if hasher is not None:
-        content_hash, lines = hasher.join()
+        content_hash = hasher.join()
     assert content_hash is not None
     published = published or result.published
     summary = record_release(
@@ -231,7 +231,6 @@ def _ingest_one(
         release_id=release_id,
         result=result,
         content_hash=content_hash,
-        lines=lines,
         published=published,
         url=url,
         ingested_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -321,6 +320,7 @@ def ingest(
                 break
             except FastPathFailed as failed:
                 # The transaction is rolled back; load that file the careful way this time.
+                ledger.con.execute("PRAGMA disable_profiling")
                 index = next(i for i, (tf, _) in enumerate(opened) if tf.path == failed.path)
                 if index in careful:
                     raise InputError(

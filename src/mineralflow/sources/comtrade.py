@@ -116,7 +116,7 @@ assert len(FINAL_COLUMNS) == 47
 assert len(TARIFFLINE_COLUMNS) == 34
 
 TYPES = {
-    "refPeriodId": "DATE",
+    "refPeriodId": "INTEGER",
     "reporterCode": "INTEGER",
     "partnerCode": "INTEGER",
     "partner2Code": "INTEGER",
@@ -255,12 +255,21 @@ EU_MEMBERS = ", ".join(
 )
 
 
+_FIRST_DAY = (
+    'c."refPeriodId" BETWEEN 19000101 AND 29991231 AND c."refPeriodId" % 100 = 1 '
+    'AND c."refPeriodId" // 100 % 100 BETWEEN 1 AND 12'
+)
+
+
 def plan(tf: TextFile, **_: Any) -> Plan:
     """The plan for a Comtrade CSV (final or tariff-line, told apart by the header)."""
     kind, columns = _layout(tf)
     if kind == "final":
+        # Constant strings by length: no string built per row.
+        lengths = " ".join(f"WHEN {n} THEN 'HS{n}'" for n in range(2, 13))
         classification = (
-            "CASE WHEN c.\"cmdCode\" = 'TOTAL' THEN 'TOTAL' ELSE 'HS' || length(c.\"cmdCode\") END"
+            f"CASE WHEN c.\"cmdCode\" = 'TOTAL' THEN 'TOTAL' "
+            f"ELSE CASE length(c.\"cmdCode\") {lengths} END END"
         )
     else:
         classification = (
@@ -275,12 +284,17 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         "product_code": 'c."cmdCode"',
         "product": _product_case(classification, final=kind == "final"),
         "flow": f'CASE c."flowCode" {flow_case} END',
-        "period": 'c."refPeriodId"',
+        # refPeriodId is the period's first day, YYYYMMDD: integer arithmetic is cheaper
+        # per row than parsing a date, and anything else is no period at all.
+        "period": (
+            f"CASE WHEN {_FIRST_DAY} THEN make_date("
+            'c."refPeriodId" // 10000, c."refPeriodId" // 100 % 100, 1) END'
+        ),
         "period_end": (
-            'CASE WHEN c."freqCode" = \'M\' AND day(c."refPeriodId") = 1 THEN c."refPeriodId" '
-            'WHEN c."freqCode" = \'A\' AND day(c."refPeriodId") = 1 '
-            'AND month(c."refPeriodId") = 1 '
-            'THEN CAST(c."refPeriodId" + INTERVAL 11 MONTH AS DATE) END'
+            f"CASE WHEN {_FIRST_DAY} AND c.\"freqCode\" = 'M' THEN make_date("
+            'c."refPeriodId" // 10000, c."refPeriodId" // 100 % 100, 1) '
+            f"WHEN {_FIRST_DAY} AND c.\"freqCode\" = 'A' AND c.\"refPeriodId\" // 100 % 100 = 1 "
+            'THEN make_date(c."refPeriodId" // 10000, 12, 1) END'
         ),
         "quantity_kg": 'coalesce(c."netWgt", c."qty" * un.kg_factor)',
         "value": 'c."primaryValue"',
@@ -322,8 +336,9 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         ),
         RowCheck(
             "refPeriodId",
-            'c."refPeriodId" IS NULL',
-            "'refPeriodId is empty'",
+            "m_period IS NULL",
+            f"'refPeriodId ' || {text('refPeriodId')} || ' is not the first day of a month "
+            "(YYYYMM01)'",
             "give the period's first day as YYYYMMDD, e.g. 20250601",
             constraint=True,
         ),
@@ -331,7 +346,7 @@ def plan(tf: TextFile, **_: Any) -> Plan:
             "freqCode",
             "m_period_end IS NULL",
             f"'freqCode ' || {text('freqCode')} || ' with refPeriodId ' || "
-            f"{text('refPeriodId')} || ' is not a month (M, day 01) or a year (A, 0101)'",
+            f"{text('refPeriodId')} || ' is not a month (M) or a year (A, YYYY0101)'",
             "use freqCode M or A with refPeriodId the first day of the period",
             constraint=True,
         ),
@@ -383,13 +398,12 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         ),
         checks=checks,
         fast=True,
-        dateformat="%Y%m%d",
         maps={
             "_map_comtrade_partner": _partner_maps(),
             "_map_comtrade_unit": _units(),
         },
         column_fix={
-            "refPeriodId": "give the period's first day as YYYYMMDD, e.g. 20250601",
+            "refPeriodId": "give the period's first day as a number YYYYMMDD, e.g. 20250601",
             "reporterCode": CODE_FIX,
             "partnerCode": CODE_FIX,
             "partner2Code": CODE_FIX,

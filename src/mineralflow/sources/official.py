@@ -26,7 +26,9 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import json
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,15 +237,41 @@ def _load_fast(con: Any, plan: Plan, release_id: str) -> LoadResult:
         f"WHERE {plan.keep}) c "
         f"WHERE {guard}"
     )
-    try:
-        row = con.execute(sql).fetchone()
-    except EngineError as e:
-        raise FastPathFailed(plan.file.path, str(e).splitlines()[0]) from None
+    with tempfile.TemporaryDirectory(prefix="mineralflow-profile-") as tmp:
+        # DuckDB's profiler counts the rows the CSV reader produced: the rows read, for free.
+        profile = Path(tmp) / "profile.json"
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = {sql_text(str(profile))}")
+        try:
+            row = con.execute(sql).fetchone()
+        except EngineError as e:
+            # The transaction is aborted: the caller rolls back, then stops the profiler.
+            raise FastPathFailed(plan.file.path, str(e).splitlines()[0]) from None
+        con.execute("PRAGMA disable_profiling")
+        read = _rows_scanned(profile)
     loaded = int(row[0]) if row else 0
     if loaded == 0:
         # Say why (no data rows, or every row left out) the careful way.
         raise FastPathFailed(plan.file.path, "no rows loaded")
-    return LoadResult(loaded=loaded, left_out=None, read=None, rejects=[])
+    left_out = read - loaded if read is not None else None
+    return LoadResult(loaded=loaded, left_out=left_out, read=read, rejects=[])
+
+
+def _rows_scanned(profile: Path) -> int | None:
+    """The cardinality of the READ_CSV scan in a DuckDB JSON profile."""
+    try:
+        tree = json.loads(profile.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.get("operator_name") == "READ_CSV" or "READ_CSV" in str(
+            node.get("extra_info", {}).get("Function", "")
+        ):
+            return int(node.get("operator_cardinality", 0))
+        stack.extend(node.get("children", []))
+    return None
 
 
 _REJECT_WORDS = {
@@ -655,7 +683,6 @@ def record_release(
     release_id: str,
     result: LoadResult,
     content_hash: str,
-    lines: int | None,
     published: dt.date | None,
     url: str | None,
     ingested_at: dt.datetime,
@@ -717,9 +744,6 @@ def record_release(
         [release_id, plan.outlet, title, url or None, published, ingested_at, content_hash, note],
     )
     read = result.read
-    if read is None and lines is not None:
-        # Newlines minus the header line (plus a last line without a newline, if any).
-        read = max(lines - 1, 0)
     left_out = result.left_out
     if left_out is None and read is not None:
         left_out = max(read - result.loaded, 0)

@@ -46,25 +46,22 @@ class TextFile:
     header_text: str
     size: int
     content_hash: str | None = None  # sha256 of the original bytes, when already known
-    lines: int | None = None  # newline count of the original, when already known
 
     @property
     def name(self) -> str:
         return self.path.name
 
 
-def hash_file(path: Path) -> tuple[str, int]:
-    """The sha256 of a file's bytes and its number of newlines, in 4 MiB chunks.
+def hash_file(path: Path) -> str:
+    """The sha256 of a file's bytes, read in 4 MiB chunks.
 
     Both hashing and reading release the GIL, so this runs in a thread beside DuckDB.
     """
     digest = hashlib.sha256()
-    lines = 0
     with path.open("rb") as f:
         while chunk := f.read(4 * CHUNK):
             digest.update(chunk)
-            lines += chunk.count(b"\n")
-    return digest.hexdigest(), lines
+    return digest.hexdigest()
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -193,8 +190,7 @@ def open_text(
 
 
 def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
-    """Write a UTF-8 copy of a GB18030 or Latin-1 file, hashing and counting lines of the
-    original."""
+    """Write a UTF-8 copy of a GB18030 or Latin-1 file, hashing the original as it goes."""
     out_path = workdir / (re.sub(r"[^\w.-]", "_", tf.path.stem)[:40] + ".utf8.csv")
     decoder = codecs.getincrementaldecoder(tf.encoding)()
     digest = hashlib.sha256()
@@ -227,7 +223,6 @@ def _transcode(tf: TextFile, workdir: Path, first_column: str | None) -> None:
                 break
     tf.read_path = out_path
     tf.content_hash = digest.hexdigest()
-    tf.lines = lines
 
 
 def _column_at(tf: TextFile, partial_line: str) -> str | None:

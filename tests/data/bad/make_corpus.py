@@ -402,7 +402,7 @@ case(
     ct(ct_bad(2, refPeriodId="20251301")),
     4,
     "refPeriodId",
-    "cannot read '20251301' as a date",
+    "'20251301' is not the first day of a month",
     good_rows=3,
 )
 case(
