@@ -261,25 +261,45 @@ _FIRST_DAY = (
 )
 
 
+def _lookup(table: dict[int, Any], code: str) -> str:
+    """A code's entry in a small table, as an index into a constant SQL list: cheaper per row
+    than a join for the ~1,000 numeric codes Comtrade uses (NULL for codes not in it)."""
+    low, high = min(table), max(table)
+    items = ", ".join(
+        "NULL" if table.get(i) is None else _literal(table[i]) for i in range(low, high + 1)
+    )
+    return f"CASE WHEN {code} BETWEEN {low} AND {high} THEN [{items}][{code} - {low - 1}] END"
+
+
+def _literal(value: Any) -> str:
+    return sql_text(value) if isinstance(value, str) else repr(value)
+
+
 def plan(tf: TextFile, **_: Any) -> Plan:
     """The plan for a Comtrade CSV (final or tariff-line, told apart by the header)."""
     kind, columns = _layout(tf)
+    partners = {r["code"]: r["partner"] for r in _partner_maps()}
+    units = _units()
+    factors = {u["code"]: u["kg_factor"] for u in units}
+    known_units = {u["code"]: True for u in units}
+    qty_unit = 'c."qtyUnitCode"'
+    reporter = _lookup(partners, 'c."reporterCode"')
     if kind == "final":
         # Constant strings by length: no string built per row.
         lengths = " ".join(f"WHEN {n} THEN 'HS{n}'" for n in range(2, 13))
         classification = (
             f"CASE WHEN c.\"cmdCode\" = 'TOTAL' THEN 'TOTAL' "
-            f"ELSE CASE length(c.\"cmdCode\") {lengths} END END"
+            f'ELSE CASE length(c."cmdCode") {lengths} END END'
         )
     else:
         classification = (
             "'CN' || length(c.\"cmdCode\") || '-' || "
-            f"CASE WHEN rep.partner IN ({EU_MEMBERS}) THEN 'EU' ELSE rep.partner END"
+            f"CASE WHEN {reporter} IN ({EU_MEMBERS}) THEN 'EU' ELSE {reporter} END"
         )
     flow_case = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in FLOWS.items())
     row_select = {
-        "reporter": "rep.partner",
-        "partner": "par.partner",
+        "reporter": reporter,
+        "partner": _lookup(partners, 'c."partnerCode"'),
         "classification": classification,
         "product_code": 'c."cmdCode"',
         "product": _product_case(classification, final=kind == "final"),
@@ -293,20 +313,16 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         "period_end": (
             f"CASE WHEN {_FIRST_DAY} AND c.\"freqCode\" = 'M' THEN make_date("
             'c."refPeriodId" // 10000, c."refPeriodId" // 100 % 100, 1) '
-            f"WHEN {_FIRST_DAY} AND c.\"freqCode\" = 'A' AND c.\"refPeriodId\" // 100 % 100 = 1 "
+            f'WHEN {_FIRST_DAY} AND c."freqCode" = \'A\' AND c."refPeriodId" // 100 % 100 = 1 '
             'THEN make_date(c."refPeriodId" // 10000, 12, 1) END'
         ),
-        "quantity_kg": 'coalesce(c."netWgt", c."qty" * un.kg_factor)',
+        "quantity_kg": f'coalesce(c."netWgt", c."qty" * {_lookup(factors, qty_unit)})',
         "value": 'c."primaryValue"',
         "currency": "'USD'",
         "trade_mode": "CAST(NULL AS VARCHAR)",
-        "unit_known": "un.code IS NOT NULL",
+        "unit_known": f"{_lookup(known_units, qty_unit)} IS NOT NULL",
     }
-    joins = (
-        'LEFT JOIN _map_comtrade_partner rep ON rep.code = c."reporterCode" '
-        'LEFT JOIN _map_comtrade_partner par ON par.code = c."partnerCode" '
-        'LEFT JOIN _map_comtrade_unit un ON un.code = c."qtyUnitCode"'
-    )
+    joins = ""
 
     def text(col: str) -> str:
         return f"coalesce('''' || CAST(c.{quoted(col)} AS VARCHAR) || '''', 'an empty cell')"
@@ -398,10 +414,6 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         ),
         checks=checks,
         fast=True,
-        maps={
-            "_map_comtrade_partner": _partner_maps(),
-            "_map_comtrade_unit": _units(),
-        },
         column_fix={
             "refPeriodId": "give the period's first day as a number YYYYMMDD, e.g. 20250601",
             "reporterCode": CODE_FIX,
