@@ -152,7 +152,11 @@ def work_pandas(path: Path, out: Path) -> float:
     out_df["period_end"] = out_df["period"].where(
         df["freqCode"] == "M", out_df["period"] + pd.DateOffset(months=11)
     )
-    out_df["product"] = [products.get(k) for k in zip(out_df.classification, out_df.product_code)]
+    catalog_products = pd.DataFrame(
+        [(cl, code, p) for (cl, code), p in products.items()],
+        columns=["classification", "product_code", "product"],
+    ).astype("string")
+    out_df = out_df.merge(catalog_products, on=["classification", "product_code"], how="left")
     bad = (
         out_df["reporter"].isna()
         | out_df["partner"].isna()
@@ -268,25 +272,23 @@ def main() -> None:
     (DATA / "ingest-results.json").write_text(json.dumps(result, indent=2))
     print(f"| measure | {args.rows:,} rows ({main_file.stat().st_size / 1e9:.1f} GB) |")
     print("|---|---|")
-    print(
-        f"| DuckDB CTAS, median of {args.repeat} | {ctas:.1f} s, {median('duckdb-ctas', 'peak_mb'):.0f} MB |"
-    )
+    ctas_mb = median("duckdb-ctas", "peak_mb")
+    print(f"| DuckDB CTAS, median of {args.repeat} | {ctas:.1f} s, {ctas_mb:.0f} MB |")
     print(f"| mineralflow ingest, median of {args.repeat} | {ours:.1f} s, {ours_mb:.0f} MB |")
-    print(
-        f"| pandas ({pandas_rows:,} rows) | {pandas['seconds']:.1f} s, {pandas['peak_mb']:.0f} MB |"
-    )
+    p_s, p_mb = pandas["seconds"], pandas["peak_mb"]
+    print(f"| pandas ({pandas_rows:,} rows) | {p_s:.1f} s, {p_mb:.0f} MB |")
     if flat:
         print(
-            f"| mineralflow ingest, {args.flat_rows:,} rows | {flat['seconds']:.1f} s, {flat['peak_mb']:.0f} MB |"
+            f"| mineralflow ingest, {args.flat_rows:,} rows | {flat['seconds']:.1f} s, "
+            f"{flat['peak_mb']:.0f} MB |"
         )
     print(f"\ningest / CTAS time: {result['ingest_over_ctas']:.2f} (goal <= 1.25)")
     if result["pandas_over_ingest"]:
         print(f"pandas / ingest time: {result['pandas_over_ingest']:.2f} (goal >= 2.5)")
     print(f"ingest / pandas peak memory: {result['ingest_memory_over_pandas']:.2f} (goal <= 0.33)")
     if flat:
-        print(
-            f"peak memory {args.flat_rows:,} / {args.rows:,} rows: {result['flat_memory_ratio']:.2f} (goal 0.8-1.2)"
-        )
+        ratio = result["flat_memory_ratio"]
+        print(f"peak memory {args.flat_rows:,} / {args.rows:,} rows: {ratio:.2f} (goal 0.8-1.2)")
     if not args.keep:
         for p in DATA.glob("synthetic-comtrade-*.csv"):
             p.unlink()
