@@ -9,6 +9,12 @@ The public API, in the order of a session::
     >>> ledger.figures_df(product="rare-earth-magnets", period="2025-06")  # doctest: +SKIP
     >>> mineralflow.build_brief(ledger, product="rare-earth-magnets",
     ...                         period="2025-06").to_markdown()         # doctest: +SKIP
+
+Official statistics files (UN Comtrade, China customs, Eurostat Comext) become releases with
+vintages; :mod:`mineralflow.releases` answers which is in force, :mod:`mineralflow.mirror`
+sets exporter against importer::
+
+    >>> mineralflow.ingest(ledger, ["2025年出口85051110_美元.csv"])    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from .errors import (
     SchemaError,
     UnknownPartner,
     UnknownProduct,
+    UnknownRelease,
     UsageError,
 )
+from .ingest import FileReport, IngestReport, ingest
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
 
@@ -38,6 +46,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Brief",
     "Country",
+    "FileReport",
+    "IngestReport",
     "InputError",
     "Ledger",
     "LedgerError",
@@ -53,10 +63,12 @@ __all__ = [
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
+    "UnknownRelease",
     "UsageError",
     "build_brief",
     "countries",
     "default_path",
+    "ingest",
     "open_ledger",
     "partner_name",
     "product",

@@ -81,6 +81,8 @@ class FileReport:
 
 @dataclass
 class IngestReport:
+    """What one ingest did: a :class:`FileReport` per file, in the order given."""
+
     files: list[FileReport]
 
     @property

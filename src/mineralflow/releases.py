@@ -106,27 +106,33 @@ def figures_in_force(
     ledger: Ledger, *, as_of: str | dt.date | None = None, revised: bool = False
 ) -> ibis.Table:
     """``figures_v`` without revised official figures (with them when ``revised``), and,
-    with ``as_of``, without official releases published after that day."""
+    with ``as_of``, without official releases published after that day. News figures pass
+    through untouched (and cheaply: only official rows are ranked)."""
     day = _date(as_of)
     t = ledger.table("figures_v")
     columns = t.columns
+    official = t.filter(t.source_kind == "official_release")
     s = ledger.table("sources")
-    t = t.join(s.select("source_id", _ingested_at=s.ingested_at), "source_id")
-    official = t.source_kind == "official_release"
-    t = t.mutate(_known_on=t.source_published.coalesce(t._ingested_at.date()))
+    official = official.join(s.select("source_id", _ingested_at=s.ingested_at), "source_id")
+    official = official.mutate(
+        _known_on=official.source_published.coalesce(official._ingested_at.date())
+    )
     if day is not None:
-        t = t.filter(~official | (t._known_on <= day))
+        official = official.filter(official._known_on <= day)
     if not revised:
-        # News figures each stand alone; official ones compete with the other vintages
-        # of the same publisher for the same cell.
-        t = t.mutate(_group=ibis.ifelse(official, "official", t.source_id))
         w = ibis.window(
-            group_by=["_group", *FIGURE_CELL],
-            order_by=[ibis.desc(t._known_on), ibis.desc(t._ingested_at), ibis.desc(t.source_id)],
+            group_by=list(FIGURE_CELL),
+            order_by=[
+                ibis.desc(official._known_on),
+                ibis.desc(official._ingested_at),
+                ibis.desc(official.source_id),
+            ],
         )
-        t = t.mutate(_vintage=ibis.dense_rank().over(w))
-        t = t.filter(t._vintage == 0)
-    return t.select(*columns)
+        official = official.mutate(_vintage=ibis.dense_rank().over(w))
+        official = official.filter(official._vintage == 0)
+    news = t.filter(t.source_kind != "official_release").select(*columns)
+    # The join makes some columns non-nullable; the union needs one schema.
+    return news.union(official.select(*columns).cast(news.schema()))
 
 
 @dataclass(frozen=True)
