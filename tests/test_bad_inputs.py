@@ -21,7 +21,16 @@ DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
 CORPUS = list(csv.DictReader((BAD / "expected.csv").read_text(encoding="utf-8").splitlines()))
 ROW_LEVEL = [c for c in CORPUS if c["good_rows"]]
-TABLES = ("sources", "figures", "events", "flows", "releases", "release_periods", "schema_version")
+TABLES = (
+    "sources",
+    "figures",
+    "events",
+    "flow_rows",
+    "partner_keys",
+    "releases",
+    "release_periods",
+    "schema_version",
+)
 
 
 def test_corpus_is_large_and_covers_every_reader():

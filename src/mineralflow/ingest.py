@@ -27,7 +27,15 @@ from typing import Any
 from .errors import InputError, UsageError
 from .ledger import Ledger
 from .sources import china_customs, comext, comtrade
-from .sources.official import FastPathFailed, OnBadRow, Plan, Reject, load, record_release
+from .sources.official import (
+    FastPathFailed,
+    OnBadRow,
+    Plan,
+    Reject,
+    load,
+    record_release,
+    sync_partner_keys,
+)
 from .sources.official import write_rejects as _write_rejects
 from .sources.textfile import UTF8_BOM, TextFile, hash_file, open_text
 
@@ -182,13 +190,14 @@ class _Poller:
             self.progress(self.path, 1.0)
 
 
-def _next_release_id(con: Any, prefix: str) -> str:
+def _next_release(con: Any, prefix: str) -> tuple[str, int]:
+    """The next release id of a publisher (``gac-r3``) and the next release number."""
     row = con.execute(
         "SELECT max(CAST(regexp_extract(source_id, '-r([0-9]+)$', 1) AS INTEGER)) "
-        "FROM releases WHERE source_id LIKE ?",
+        "FILTER (WHERE source_id LIKE ?), max(release_no) FROM releases",
         [f"{prefix}-r%"],
     ).fetchone()
-    return f"{prefix}-r{(row[0] or 0) + 1}"
+    return f"{prefix}-r{(row[0] or 0) + 1}", (row[1] or 0) + 1
 
 
 def _ingest_one(
@@ -219,10 +228,10 @@ def _ingest_one(
         if dup:
             report.duplicate_of = dup[0]
             return report
-    release_id = _next_release_id(con, plan.prefix)
+    release_id, release_no = _next_release(con, plan.prefix)
     hasher = _Hasher(tf.path) if content_hash is None else None
     with _Poller(con, tf.path, progress if tf.size > 8 << 20 else None):
-        result = load(con, plan, release_id=release_id, on_bad_row=on_bad_row, careful=careful)
+        result = load(con, plan, release_no=release_no, on_bad_row=on_bad_row, careful=careful)
     if hasher is not None:
         content_hash = hasher.join()
     assert content_hash is not None
@@ -231,6 +240,7 @@ def _ingest_one(
         con,
         plan,
         release_id=release_id,
+        release_no=release_no,
         result=result,
         content_hash=content_hash,
         published=published,
@@ -306,6 +316,7 @@ def ingest(
         while True:
             try:
                 with ledger.transaction() as con:
+                    sync_partner_keys(con)
                     reports = [
                         _ingest_one(
                             con,

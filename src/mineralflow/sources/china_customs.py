@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import catalog
 from ..errors import InputError
-from .official import Plan, RowCheck, quoted, sql_text
+from .official import FLOW_CODES, Plan, RowCheck, partner_keys, quoted, sql_text
 from .textfile import TextFile
 
 __all__ = ["COLUMNS", "flow_from_name", "matches", "plan"]
@@ -194,7 +194,8 @@ def _partner_codes() -> list[dict[str, Any]]:
     for r in catalog.read_table("china_customs_partner_codes.csv", "data/official"):
         if r["code"]:
             rows[r["code"]] = r["partner"] or f"gac:{r['code']}"
-    return [{"code": k, "partner": v} for k, v in sorted(rows.items())]
+    keys = partner_keys()
+    return [{"code": k, "partner": keys[v]} for k, v in sorted(rows.items())]
 
 
 def _partner_names() -> list[dict[str, Any]]:
@@ -208,7 +209,8 @@ def _partner_names() -> list[dict[str, Any]]:
     for r in catalog.read_table("country_aliases.csv"):
         if r["kind"] == "zh":
             names.setdefault(r["alias"], r["code"])
-    return [{"name": k, "partner": v} for k, v in sorted(names.items())]
+    keys = partner_keys()
+    return [{"name": k, "partner": keys[v]} for k, v in sorted(names.items())]
 
 
 def _units() -> list[dict[str, Any]]:
@@ -219,14 +221,6 @@ def _units() -> list[dict[str, Any]]:
             "kg_factor": float(r["kg_factor"]) if r["kg_factor"] else None,
         }
         for r in catalog.read_table("china_customs_units.csv", "data/official")
-    ]
-
-
-def _product_codes() -> list[dict[str, Any]]:
-    return [
-        {"classification": r["classification"], "code": r["code"], "product": r["product"]}
-        for r in catalog.read_table("product_codes.csv")
-        if r["relation"] == "exact"
     ]
 
 
@@ -290,10 +284,6 @@ def plan(tf: TextFile, *, flow: str | None = None, **_: Any) -> Plan:
         f"CASE length({product_code}) WHEN 8 THEN 'CN8-CHN' WHEN 10 THEN 'CN10-CHN' "
         f"ELSE 'HS' || length({product_code}) END"
     )
-    joins += (
-        f" LEFT JOIN _map_product_code pc ON pc.code = {product_code} "
-        f"AND pc.classification = {classification}"
-    )
     quantity = f"CASE WHEN u1.kind = 'mass' THEN {col('第一数量')} * u1.kg_factor"
     if second:
         quantity += f" WHEN u2.kind = 'mass' THEN {col('第二数量')} * u2.kg_factor"
@@ -303,17 +293,15 @@ def plan(tf: TextFile, *, flow: str | None = None, **_: Any) -> Plan:
     ]
     trade_mode = f"coalesce({', '.join(mode_parts)})" if mode_parts else "CAST(NULL AS VARCHAR)"
     row_select = {
-        "reporter": "'CHN'",
+        "reporter": str(partner_keys()["CHN"]),
         "partner": partner,
         "classification": classification,
         "product_code": product_code,
-        "product": "pc.product",
-        "flow": sql_text(flow),
+        "flow": str(FLOW_CODES[flow]),
         "period": period,
         "period_end": period,
         "quantity_kg": quantity,
         "value": col(currency_column),
-        "currency": sql_text(CURRENCIES[currency_column]),
         "trade_mode": trade_mode,
         "unit1_known": "u1.unit IS NOT NULL",
         "unit2_known": "u2.unit IS NOT NULL" if second else "true",
@@ -421,6 +409,7 @@ def plan(tf: TextFile, *, flow: str | None = None, **_: Any) -> Plan:
         publisher="GAC",
         outlet="China customs (GAC)",
         prefix="gac",
+        currency=CURRENCIES[currency_column],
         columns=columns,
         row_select=row_select,
         joins=joins,
@@ -431,7 +420,6 @@ def plan(tf: TextFile, *, flow: str | None = None, **_: Any) -> Plan:
             "_map_gac_code": _partner_codes(),
             "_map_gac_name": _partner_names(),
             "_map_gac_unit": _units(),
-            "_map_product_code": _product_codes(),
         },
         column_fix=fixes,
         locator=lambda cell: _locator(tf.path, cell, has),

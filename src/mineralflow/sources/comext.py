@@ -22,7 +22,7 @@ import pycountry
 
 from .. import catalog
 from ..errors import InputError
-from .official import Plan, RowCheck, quoted
+from .official import FLOW_CODES, Plan, RowCheck, partner_keys, quoted
 from .textfile import TextFile
 
 __all__ = ["OPTIONAL", "REQUIRED", "matches", "plan"]
@@ -105,7 +105,8 @@ def _codes() -> list[dict[str, Any]]:
             rows[c.alpha_2] = c.alpha_3
     for r in catalog.read_table("comext_partner_codes.csv", "data/official"):
         rows[r["code"]] = r["partner"] or f"comext:{r['code']}"
-    return [{"code": k, "partner": v} for k, v in sorted(rows.items())]
+    keys = partner_keys()
+    return [{"code": k, "partner": keys[v]} for k, v in sorted(rows.items())]
 
 
 def _indicators() -> list[dict[str, Any]]:
@@ -116,14 +117,6 @@ def _indicators() -> list[dict[str, Any]]:
             "factor": float(r["factor"]) if r["factor"] else None,
         }
         for r in catalog.read_table("comext_indicators.csv", "data/official")
-    ]
-
-
-def _product_codes() -> list[dict[str, Any]]:
-    return [
-        {"classification": r["classification"], "code": r["code"], "product": r["product"]}
-        for r in catalog.read_table("product_codes.csv")
-        if r["relation"] == "exact"
     ]
 
 
@@ -153,9 +146,7 @@ def plan(tf: TextFile, **_: Any) -> Plan:
     joins = (
         f"LEFT JOIN _map_comext_code rep ON rep.code = {_code('reporter')} "
         f"LEFT JOIN _map_comext_code par ON par.code = {_code('partner')} "
-        f"LEFT JOIN _map_comext_indicator ind ON ind.indicator = {_code('indicators')} "
-        f"LEFT JOIN _map_product_code pc ON pc.code = {product} "
-        f"AND pc.classification = {classification}"
+        f"LEFT JOIN _map_comext_indicator ind ON ind.indicator = {_code('indicators')}"
     )
     obs = 'round(c."OBS_VALUE" * ind.factor, 6)'
     row_select = {
@@ -163,13 +154,12 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         "partner": "par.partner",
         "classification": classification,
         "product_code": product,
-        "product": "pc.product",
-        "flow": f"CASE {_code('flow')} WHEN '1' THEN 'import' WHEN '2' THEN 'export' END",
+        "flow": f"CASE {_code('flow')} WHEN '1' THEN {FLOW_CODES['import']} "
+        f"WHEN '2' THEN {FLOW_CODES['export']} END",
         "period": period,
         "period_end": period_end,
         "quantity_kg": f"CASE WHEN ind.measure = 'quantity_kg' THEN {obs} END",
         "value": f"CASE WHEN ind.measure = 'value' THEN {obs} END",
-        "currency": "'EUR'",
         "trade_mode": "CAST(NULL AS VARCHAR)",
         "measure": "ind.measure",
         "seen": (
@@ -232,11 +222,10 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         ),
     ]
     group = (
-        "m_reporter, m_partner, m_classification, m_product_code, m_product, m_flow, "
-        "m_period, m_period_end"
+        "m_reporter, m_partner, m_classification, m_product_code, m_flow, m_period, m_period_end"
     )
     flows_select = (
-        f"SELECT {group}, sum(m_quantity_kg), sum(m_value), 'EUR', CAST(NULL AS VARCHAR) "
+        f"SELECT {group}, sum(m_quantity_kg), sum(m_value), CAST(NULL AS VARCHAR) "
         f"FROM _mapped c WHERE {{where}} AND m_measure <> 'ignored' GROUP BY {group}"
     )
     last_update = f"trim(split_part(c.{quoted('LAST UPDATE')}, ' ', 1))"
@@ -247,6 +236,7 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         publisher="Eurostat",
         outlet="Eurostat (Comext)",
         prefix="comext",
+        currency="EUR",
         columns=columns,
         row_select=row_select,
         joins=joins,
@@ -256,7 +246,6 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         maps={
             "_map_comext_code": _codes(),
             "_map_comext_indicator": _indicators(),
-            "_map_product_code": _product_codes(),
         },
         published_sql=(
             f"CAST(max(coalesce(try_strptime({last_update}, '%d/%m/%y'), "

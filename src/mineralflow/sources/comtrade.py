@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import catalog
 from ..errors import InputError
-from .official import Plan, RowCheck, quoted, sql_text
+from .official import FLOW_CODES, Plan, RowCheck, partner_keys, quoted, sql_text
 from .textfile import TextFile
 
 __all__ = ["FINAL_COLUMNS", "TARIFFLINE_COLUMNS", "matches", "plan"]
@@ -233,28 +233,11 @@ def _units() -> list[dict[str, Any]]:
     ]
 
 
-def _product_case(classification: str, *, final: bool) -> str:
-    """The catalog product of a row's code (exact relation only), as one CASE: cheaper per row
-    than a join on a computed classification. In final data an n-digit code is HS<n>."""
-    whens = []
-    for r in catalog.read_table("product_codes.csv"):
-        if r["relation"] != "exact":
-            continue
-        cl, code = r["classification"], r["code"]
-        test = f'c."cmdCode" = {sql_text(code)}'
-        if not (final and cl == f"HS{len(code)}"):
-            test += f" AND {classification} = {sql_text(cl)}"
-        whens.append(f"WHEN {test} THEN {sql_text(r['product'])}")
-    return f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS VARCHAR)"
-
-
 EU_MEMBERS = ", ".join(
     sql_text(r["member"])
     for r in catalog.read_table("aggregate_members.csv")
     if r["aggregate"] == "EU27"
 )
-
-
 _FIRST_DAY = (
     'c."refPeriodId" BETWEEN 19000101 AND 29991231 AND c."refPeriodId" % 100 = 1 '
     'AND c."refPeriodId" // 100 % 100 BETWEEN 1 AND 12'
@@ -279,11 +262,13 @@ def plan(tf: TextFile, **_: Any) -> Plan:
     """The plan for a Comtrade CSV (final or tariff-line, told apart by the header)."""
     kind, columns = _layout(tf)
     partners = {r["code"]: r["partner"] for r in _partner_maps()}
+    keys = partner_keys()
+    partner_key = {code: keys[iso] for code, iso in partners.items()}
     units = _units()
     factors = {u["code"]: u["kg_factor"] for u in units}
     known_units = {u["code"]: True for u in units}
     qty_unit = 'c."qtyUnitCode"'
-    reporter = _lookup(partners, 'c."reporterCode"')
+    reporter = _lookup(partners, 'c."reporterCode"')  # ISO code, for tariff-line names
     if kind == "final":
         # Constant strings by length: no string built per row.
         lengths = " ".join(f"WHEN {n} THEN 'HS{n}'" for n in range(2, 13))
@@ -296,13 +281,12 @@ def plan(tf: TextFile, **_: Any) -> Plan:
             "'CN' || length(c.\"cmdCode\") || '-' || "
             f"CASE WHEN {reporter} IN ({EU_MEMBERS}) THEN 'EU' ELSE {reporter} END"
         )
-    flow_case = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in FLOWS.items())
+    flow_case = " ".join(f"WHEN {sql_text(k)} THEN {FLOW_CODES[v]}" for k, v in FLOWS.items())
     row_select = {
-        "reporter": reporter,
-        "partner": _lookup(partners, 'c."partnerCode"'),
+        "reporter": _lookup(partner_key, 'c."reporterCode"'),
+        "partner": _lookup(partner_key, 'c."partnerCode"'),
         "classification": classification,
         "product_code": 'c."cmdCode"',
-        "product": _product_case(classification, final=kind == "final"),
         "flow": f'CASE c."flowCode" {flow_case} END',
         # refPeriodId is the period's first day, YYYYMMDD: integer arithmetic is cheaper
         # per row than parsing a date, and anything else is no period at all.
@@ -318,7 +302,6 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         ),
         "quantity_kg": f'coalesce(c."netWgt", c."qty" * {_lookup(factors, qty_unit)})',
         "value": 'c."primaryValue"',
-        "currency": "'USD'",
         "trade_mode": "CAST(NULL AS VARCHAR)",
         "unit_known": f"{_lookup(known_units, qty_unit)} IS NOT NULL",
     }
@@ -401,6 +384,7 @@ def plan(tf: TextFile, **_: Any) -> Plan:
         publisher="UN Comtrade",
         outlet="UN Comtrade",
         prefix="comtrade",
+        currency="USD",
         columns={name: TYPES.get(name, "VARCHAR") for name in columns},
         row_select=row_select,
         joins=joins,

@@ -42,6 +42,7 @@ from ..errors import InputError
 from .textfile import TextFile
 
 __all__ = [
+    "FLOW_CODES",
     "FLOW_COLUMNS",
     "FastPathFailed",
     "LoadResult",
@@ -50,6 +51,7 @@ __all__ = [
     "Reject",
     "RowCheck",
     "load",
+    "partner_keys",
     "quoted",
     "record_release",
     "sql_text",
@@ -57,21 +59,57 @@ __all__ = [
 
 OnBadRow = Literal["raise", "warn", "collect"]
 
-# The flows columns a plan's ``row_select`` provides, in table order (release_id comes first).
+# The flow_rows columns a plan's ``row_select`` provides, in table order (the release number
+# comes first). reporter and partner are partner keys, flow a FLOW_CODES number.
 FLOW_COLUMNS = (
     "reporter",
     "partner",
     "classification",
     "product_code",
-    "product",
     "flow",
     "period",
     "period_end",
     "quantity_kg",
     "value",
-    "currency",
     "trade_mode",
 )
+FLOW_CODES = {"export": 1, "import": 2, "re-export": 3, "re-import": 4}
+
+# Partner keys are fixed numbers, so rows written by any version keep their meaning: the
+# M49 number of a country or region (WLD is 0), these for the aggregates without one, and
+# 10000 + the code for Comtrade's residual areas, 20000 + the code for China customs' special
+# codes, 30000 + the row number in comext_partner_codes.csv for Eurostat's (append only).
+AGGREGATE_KEYS = {"EU27": 1000, "REG_NORTH_AMERICA": 1001}
+
+
+def partner_keys() -> dict[str, int]:
+    """Every partner code a reader can write, with its key in ``flow_rows``."""
+    keys: dict[str, int] = {}
+    for c in catalog.countries().values():
+        keys[c.code] = int(c.m49) if c.m49 else AGGREGATE_KEYS[c.code]
+    for r in catalog.read_table("comtrade_partner_codes.csv", "data/official"):
+        if not r["partner"]:
+            keys[f"comtrade:{r['code']}"] = 10000 + int(r["code"])
+    for r in catalog.read_table("china_customs_partner_codes.csv", "data/official"):
+        if r["code"] and not r["partner"]:
+            keys[f"gac:{r['code']}"] = 20000 + int(r["code"])
+    for i, r in enumerate(catalog.read_table("comext_partner_codes.csv", "data/official")):
+        if not r["partner"]:
+            keys[f"comext:{r['code']}"] = 30000 + i
+    return keys
+
+
+def sync_partner_keys(con: Any) -> None:
+    """Make the ledger's partner_keys hold every key (inside the caller's transaction)."""
+    rows = [{"key": k, "code": c} for c, k in partner_keys().items()]
+    con.register("_partner_key_rows", pa.Table.from_pylist(rows))
+    try:
+        con.execute(
+            "INSERT INTO partner_keys SELECT key, code FROM _partner_key_rows "
+            "ON CONFLICT (key) DO NOTHING"
+        )
+    finally:
+        con.unregister("_partner_key_rows")
 
 
 def sql_text(value: str) -> str:
@@ -109,6 +147,7 @@ class Plan:
     publisher: str  # short: GAC, UN Comtrade, Eurostat
     outlet: str  # the sources.outlet of the release
     prefix: str  # release ids are <prefix>-r<n>
+    currency: str  # of every value in the file
     columns: dict[str, str]  # every column of the file, in order -> DuckDB type
     row_select: dict[str, str]  # FLOW_COLUMNS (and helpers) -> SQL over c and the joins
     checks: list[RowCheck]
@@ -202,29 +241,30 @@ def _register_maps(con: Any, plan: Plan) -> None:
 
 
 def _insert_columns() -> str:
-    return ", ".join(("release_id", *FLOW_COLUMNS))
+    return ", ".join(("release", *FLOW_COLUMNS))
 
 
 def load(
     con: Any,
     plan: Plan,
     *,
-    release_id: str,
+    release_no: int,
     on_bad_row: OnBadRow,
     careful: bool,
 ) -> LoadResult:
-    """Load the plan's rows into ``flows`` as ``release_id`` (inside the caller's transaction).
+    """Load the plan's rows into ``flow_rows`` as release ``release_no`` (inside the caller's
+    transaction).
 
     The fast way raises :class:`FastPathFailed` on a bad value; the careful way raises
     :class:`InputError` (``raise``) or loads the good rows and returns the rejects.
     """
     _register_maps(con, plan)
     if plan.fast and not careful:
-        return _load_fast(con, plan, release_id)
-    return _load_careful(con, plan, release_id, on_bad_row)
+        return _load_fast(con, plan, release_no)
+    return _load_careful(con, plan, release_no, on_bad_row)
 
 
-def _load_fast(con: Any, plan: Plan, release_id: str) -> LoadResult:
+def _load_fast(con: Any, plan: Plan, release_no: int) -> LoadResult:
     mapped = ", ".join(f"{expr} AS m_{name}" for name, expr in plan.row_select.items())
     select = ", ".join(f"m_{c}" for c in FLOW_COLUMNS)
     # The plan's checks run here too, as a guard that stops the insert at the first bad
@@ -232,7 +272,7 @@ def _load_fast(con: Any, plan: Plan, release_id: str) -> LoadResult:
     guard = " OR ".join(f"coalesce(({c.when}), false)" for c in plan.checks if not c.constraint)
     guard = f"CASE WHEN {guard} THEN error('bad row') ELSE true END" if guard else "true"
     sql = (
-        f"INSERT INTO flows ({_insert_columns()}) SELECT {sql_text(release_id)}, {select} "
+        f"INSERT INTO flow_rows ({_insert_columns()}) SELECT {release_no}, {select} "
         f"FROM (SELECT c.*, {mapped} FROM {_read_csv(plan)} c {plan.joins} "
         f"WHERE {plan.keep}) c "
         f"WHERE {guard}"
@@ -415,8 +455,8 @@ def _open_quote_column(plan: Plan, raw: str) -> str | None:
     return None
 
 
-def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -> LoadResult:
-    token = hashlib.sha256(f"{release_id}{plan.file.path}".encode()).hexdigest()[:8]
+def _load_careful(con: Any, plan: Plan, release_no: int, on_bad_row: OnBadRow) -> LoadResult:
+    token = hashlib.sha256(f"{release_no}{plan.file.path}".encode()).hexdigest()[:8]
     rejects_table, rejects_scan = f"_rej_{token}", f"_rejscan_{token}"
     tf = plan.file
     try:
@@ -514,8 +554,7 @@ def _load_careful(con: Any, plan: Plan, release_id: str, on_bad_row: OnBadRow) -
         )
     try:
         loaded = con.execute(
-            f"INSERT INTO flows ({_insert_columns()}) SELECT {sql_text(release_id)}, * "
-            f"FROM ({select})"
+            f"INSERT INTO flow_rows ({_insert_columns()}) SELECT {release_no}, * FROM ({select})"
         ).fetchone()[0]
     except EngineError as e:
         # A check the plan lacks; still name the file, and keep the ledger as it was.
@@ -607,19 +646,34 @@ def figure_id(source_id: str, cell: dict[str, Any]) -> str:
     return "f-" + hashlib.sha256(f"{source_id}|{key}|level".encode()).hexdigest()[:16]
 
 
-def release_figures(con: Any, plan: Plan, release_id: str) -> tuple[list[dict[str, Any]], int]:
+FLOW_NAMES = {code: name for name, code in FLOW_CODES.items()}
+
+
+def release_figures(
+    con: Any, plan: Plan, release_id: str, release_no: int
+) -> tuple[list[dict[str, Any]], int]:
     """The official figures of a release: one level in tonnes per cell whose product maps
     exactly to a catalog product, summed over trade modes, for catalog partners only (never
     summing partners into a world total). Returns the figures and the cells skipped because
     a row had no quantity."""
     known = set(catalog.countries())
+    exact = [r for r in catalog.read_table("product_codes.csv") if r["relation"] == "exact"]
+    if not exact:
+        return [], 0
+    codes = ", ".join(sorted({sql_text(r["code"]) for r in exact}))
     cells = con.execute(
-        "SELECT reporter, partner, product, flow, period, period_end, classification, "
-        "product_code, sum(quantity_kg) AS kg, count(*) AS n, count(quantity_kg) AS nq, "
-        "count(DISTINCT trade_mode) AS modes "
-        "FROM flows WHERE release_id = ? AND product IS NOT NULL "
-        "AND flow IN ('export', 'import') GROUP BY ALL ORDER BY ALL",
-        [release_id],
+        "WITH exact AS (SELECT classification, code, min(product) AS product "
+        "FROM catalog_product_codes WHERE relation = 'exact' GROUP BY ALL) "
+        "SELECT rep.code, par.code, e.product, f.flow, f.period, f.period_end, "
+        "f.classification, f.product_code, sum(f.quantity_kg), count(*), "
+        "count(f.quantity_kg), count(DISTINCT f.trade_mode) "
+        "FROM flow_rows f "
+        "JOIN exact e ON e.classification = f.classification AND e.code = f.product_code "
+        "JOIN partner_keys rep ON rep.key = f.reporter "
+        "JOIN partner_keys par ON par.key = f.partner "
+        f"WHERE f.release = ? AND f.product_code IN ({codes}) AND f.flow IN (1, 2) "
+        "GROUP BY ALL ORDER BY ALL",
+        [release_no],
     ).fetchall()
     names: tuple[str, ...] = ("reporter", "partner", "product", "flow", "period", "period_end")
     names += ("classification", "product_code", "kg", "n", "nq", "modes")
@@ -627,6 +681,7 @@ def release_figures(con: Any, plan: Plan, release_id: str) -> tuple[list[dict[st
     skipped = 0
     for values in cells:
         cell = dict(zip(names, values, strict=True))
+        cell["flow"] = FLOW_NAMES[cell["flow"]]
         if cell["reporter"] not in known or cell["partner"] not in known:
             continue
         if cell["nq"] < cell["n"] or cell["kg"] is None:
@@ -681,6 +736,7 @@ def record_release(
     plan: Plan,
     *,
     release_id: str,
+    release_no: int,
     result: LoadResult,
     content_hash: str,
     published: dt.date | None,
@@ -688,10 +744,13 @@ def record_release(
     ingested_at: dt.datetime,
 ) -> dict[str, Any]:
     """Write the release's periods, figures, sources row and releases row; return a summary."""
+    flow_name = " ".join(f"WHEN {code} THEN {sql_text(name)}" for code, name in FLOW_NAMES.items())
     con.execute(
-        "INSERT INTO release_periods SELECT ?, reporter, flow, period, period_end, count(*) "
-        "FROM flows WHERE release_id = ? GROUP BY ALL",
-        [release_id, release_id],
+        f"INSERT INTO release_periods SELECT ?, k.code, CASE g.flow {flow_name} END, g.period, "
+        "g.period_end, g.n FROM (SELECT reporter, flow, period, period_end, count(*) AS n "
+        "FROM flow_rows WHERE release = ? GROUP BY ALL) g "
+        "JOIN partner_keys k ON k.key = g.reporter",
+        [release_id, release_no],
     )
     first, last = con.execute(
         "SELECT min(period), max(period_end) FROM release_periods WHERE source_id = ?",
@@ -711,14 +770,17 @@ def record_release(
             [release_id],
         ).fetchall()
     ]
+    # The codes a title names: from the first rows only (a file of many codes shows many
+    # within them), so a release of tens of millions of rows is not scanned again for this.
     codes = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT product_code FROM flows WHERE release_id = ? ORDER BY 1 LIMIT 4",
-            [release_id],
+            "SELECT DISTINCT product_code FROM (SELECT product_code FROM flow_rows "
+            "WHERE release = ? LIMIT 100000) ORDER BY 1 LIMIT 4",
+            [release_no],
         ).fetchall()
     ]
-    figures, skipped = release_figures(con, plan, release_id)
+    figures, skipped = release_figures(con, plan, release_id, release_no)
     if figures:
         staged = pa.Table.from_pylist(figures)
         con.register("_figures_rows", staged)
@@ -748,11 +810,13 @@ def record_release(
     if left_out is None and read is not None:
         left_out = max(read - result.loaded, 0)
     con.execute(
-        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             release_id,
+            release_no,
             plan.publisher,
             plan.format,
+            plan.currency,
             tf.name,
             tf.size,
             tf.encoding,
