@@ -81,7 +81,7 @@ def work_ctas(path: Path, db: Path) -> float:
 
 def work_ingest(path: Path, db: Path) -> float:
     from mineralflow import Ledger
-    from mineralflow.ingest import ingest
+    from mineralflow.ingestion import ingest
 
     ledger = Ledger.open(db)
     start = time.perf_counter()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from mineralflow import InputError, Ledger
-from mineralflow.ingest import ingest
+from mineralflow.ingestion import ingest
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"

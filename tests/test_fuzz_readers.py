@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mineralflow import InputError, Ledger, catalog
-from mineralflow.ingest import ingest
+from mineralflow.ingestion import ingest
 
 DATA = Path(__file__).parent / "data"
 SEEDS = {

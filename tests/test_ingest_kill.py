@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from mineralflow import Ledger
-from mineralflow.ingest import ingest
+from mineralflow.ingestion import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 120_000

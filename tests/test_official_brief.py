@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mineralflow import Ledger, build_brief
-from mineralflow.ingest import ingest
+from mineralflow.ingestion import ingest
 
 DATA = Path(__file__).parent / "data"
 GAC_2025 = DATA / "china-customs" / "2025年出口85051110按月按国别_美元.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mineralflow import InputError, Ledger
-from mineralflow.ingest import detect_format, ingest
+from mineralflow.ingestion import detect_format, ingest
 
 DATA = Path(__file__).parent / "data"
 GAC_2025 = DATA / "china-customs" / "2025年出口85051110按月按国别_美元.csv"

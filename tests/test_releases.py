@@ -13,7 +13,7 @@ import pytest
 
 from mineralflow import Ledger, UsageError
 from mineralflow.errors import UnknownRelease
-from mineralflow.ingest import ingest
+from mineralflow.ingestion import ingest
 from mineralflow.releases import (
     diff_releases,
     figures_in_force,

@@ -37,7 +37,7 @@ from .errors import (
     UnknownRelease,
     UsageError,
 )
-from .ingest import FileReport, IngestReport, ingest
+from .ingestion import FileReport, IngestReport, ingest
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
 

@@ -28,8 +28,8 @@ from rich.table import Table
 from . import catalog
 from .brief import build_brief
 from .errors import MineralflowError
-from .ingest import FileReport
-from .ingest import ingest as ingest_files
+from .ingestion import FileReport
+from .ingestion import ingest as ingest_files
 from .ledger import DEFAULT_DB, Ledger
 from .mirror import MIRROR_NOTE, mirror_df
 from .releases import diff_releases

@@ -7,6 +7,8 @@ Tables (schema version in ``schema_version``; each change is a numbered migratio
 - ``figures``: one row per stated number (reporter, partner, product, flow, period,
   measure, value as stated, resolution and qualifier, source and locator).
 - ``events`` and ``event_products``: dated policy events and the products they touch.
+- ``releases``, ``release_periods``, ``flow_rows`` (read through the view ``flows``) and
+  ``partner_keys``: official statistics releases and their rows (``mineralflow.ingestion``).
 - ``catalog_*``: the packaged catalogs, copied in so queries can join them.
 
 Every write is one transaction: it happens completely or not at all::
