@@ -313,33 +313,36 @@ def ingest(
             )
             plan = READERS[name].plan(tf, flow=flow)
             opened.append((tf, plan))
-        while True:
-            try:
-                with ledger.transaction() as con:
-                    sync_partner_keys(con)
-                    reports = [
-                        _ingest_one(
-                            con,
-                            tf,
-                            plan,
-                            careful=i in careful,
-                            on_bad_row=on_bad_row,
-                            published=when,
-                            url=url,
-                            progress=progress,
-                        )
-                        for i, (tf, plan) in enumerate(opened)
-                    ]
-                break
-            except FastPathFailed as failed:
-                # The transaction is rolled back; load that file the careful way this time.
-                ledger.con.execute("PRAGMA disable_profiling")
-                index = next(i for i, (tf, _) in enumerate(opened) if tf.path == failed.path)
-                if index in careful:
-                    raise InputError(
-                        failed.reason, path=failed.path, fix="check the file's layout"
-                    ) from None
-                careful.add(index)
+        try:
+            while True:
+                try:
+                    with ledger.transaction() as con:
+                        sync_partner_keys(con)
+                        reports = [
+                            _ingest_one(
+                                con,
+                                tf,
+                                plan,
+                                careful=i in careful,
+                                on_bad_row=on_bad_row,
+                                published=when,
+                                url=url,
+                                progress=progress,
+                            )
+                            for i, (tf, plan) in enumerate(opened)
+                        ]
+                    break
+                except FastPathFailed as failed:
+                    # Rolled back; load that file the careful way this time.
+                    ledger.con.execute("PRAGMA disable_profiling")
+                    index = next(i for i, (tf, _) in enumerate(opened) if tf.path == failed.path)
+                    if index in careful:
+                        raise InputError(
+                            failed.reason, path=failed.path, fix="check the file's layout"
+                        ) from None
+                    careful.add(index)
+        finally:
+            ledger.con.execute("RESET memory_limit")  # the fast load lowers it
     if on_bad_row == "collect":
         for report in reports:
             if report.rejects:

@@ -277,6 +277,11 @@ def _load_fast(con: Any, plan: Plan, release_no: int) -> LoadResult:
         f"WHERE {plan.keep}) c "
         f"WHERE {guard}"
     )
+    # DuckDB keeps the blocks it writes cached up to its memory limit, so an ingest's peak
+    # memory would grow with the file. A small limit (the caller resets it) keeps it flat: the
+    # blocks are on disk already and leave the cache for free.
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    con.execute(f"SET memory_limit = '{max(192, 96 * threads)}MB'")
     with tempfile.TemporaryDirectory(prefix="mineralflow-profile-") as tmp:
         # DuckDB's profiler counts the rows the CSV reader produced: the rows read, for free.
         profile = Path(tmp) / "profile.json"
