@@ -7,9 +7,10 @@ the file's typed columns ``c``), the checks that mark a bad row, and what to cal
 The engine runs a plan one of two ways, both through DuckDB's CSV reader, never a Python
 loop per row:
 
-- **fast**: one ``INSERT INTO flows SELECT ... FROM read_csv(...)``, in parallel, streaming
-  (flat memory). The flows table's NOT NULL and CHECK constraints and DuckDB's typed CSV
-  reader stop it at the first bad value; the caller then rolls back and runs the careful way.
+- **fast**: one ``INSERT INTO flow_rows SELECT ... FROM read_csv(...)``, in parallel,
+  streaming (flat memory). The plan's checks as a guard, the table's NOT NULL and CHECK
+  constraints and DuckDB's typed CSV reader stop it at the first bad value; the caller then
+  rolls back and runs the careful way.
 - **careful**: stage the file with row numbers (``row_number() OVER ()`` over a serial read;
   DuckDB's ``store_rejects`` keeps the lines it cannot parse, with line and column), run every
   check as SQL over the staged rows, then raise on the first bad row or load the good ones and
@@ -280,8 +281,13 @@ def _load_fast(con: Any, plan: Plan, release_no: int) -> LoadResult:
     # DuckDB keeps the blocks it writes cached up to its memory limit, so an ingest's peak
     # memory would grow with the file. A small limit (the caller resets it) keeps it flat: the
     # blocks are on disk already and leave the cache for free.
-    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-    con.execute(f"SET memory_limit = '{max(192, 96 * threads)}MB'")
+    # (Only for a ledger file: an in-memory ledger's blocks have nowhere to go.)
+    threads, on_disk = con.execute(
+        "SELECT current_setting('threads'), path IS NOT NULL AND path <> '' "
+        "FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if on_disk:
+        con.execute(f"SET memory_limit = '{max(192, 96 * int(threads))}MB'")
     with tempfile.TemporaryDirectory(prefix="mineralflow-profile-") as tmp:
         # DuckDB's profiler counts the rows the CSV reader produced: the rows read, for free.
         profile = Path(tmp) / "profile.json"
