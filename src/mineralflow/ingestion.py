@@ -342,7 +342,9 @@ def ingest(
                         ) from None
                     careful.add(index)
         finally:
-            ledger.con.execute("RESET memory_limit")  # the fast load lowers it
+            # The fast load changes these two settings for its statement.
+            ledger.con.execute("RESET memory_limit")
+            ledger.con.execute("RESET preserve_insertion_order")
     if on_bad_row == "collect":
         for report in reports:
             if report.rejects:

@@ -288,6 +288,8 @@ def _load_fast(con: Any, plan: Plan, release_no: int) -> LoadResult:
     ).fetchone()
     if on_disk:
         con.execute(f"SET memory_limit = '{max(192, 96 * int(threads))}MB'")
+    # Flows have no order to keep, and without it DuckDB appends from every thread directly.
+    con.execute("SET preserve_insertion_order = false")
     with tempfile.TemporaryDirectory(prefix="mineralflow-profile-") as tmp:
         # DuckDB's profiler counts the rows the CSV reader produced: the rows read, for free.
         profile = Path(tmp) / "profile.json"
