@@ -133,7 +133,7 @@ def test_warn_loads_the_good_rows_and_lists_the_bad(tmp_path, run_cli):
         f"Warning: {path}:3: column 'netWgt': negative net weight '-821977.0'; "
         "quantities cannot be negative; correct the value or leave it empty"
     ]
-    assert "1 bad rows skipped" in out
+    assert "1 bad row skipped" in out
     assert not list(tmp_path.glob("*.rejects.csv"))
 
 

@@ -147,3 +147,19 @@ def test_bundled_brief_is_unchanged_without_official_data(bundled):
     assert "**3,188 t**" in text
     assert "official release" not in text
     assert "## Mirror" not in text
+
+
+def test_cli_mirror(tmp_path, run_cli):
+    db = str(tmp_path / "ledger.duckdb")
+    code, _, err = run_cli("ingest", str(GAC_2025), "--db", db)
+    assert code == 0, err
+    code, out, err = run_cli("mirror", "--period", "2025-06", "--db", db)
+    assert code == 0
+    assert "no month where both CHN and an importer report" in err
+    run_cli("ingest", str(COMEXT), "--db", db)
+    code, out, err = run_cli("mirror", "--period", "2025-06", "--format", "csv", "--db", db)
+    rows = [line.split(",") for line in out.strip().splitlines()]
+    header = rows[0]
+    deu = dict(zip(header, next(r for r in rows if r[0] == "DEU"), strict=True))
+    assert (deu["exporter_kg"], deu["importer_kg"]) == ("764402.0", "506250.0")
+    assert float(deu["gap_pct"]) == pytest.approx(-33.77, abs=0.01)

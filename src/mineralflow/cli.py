@@ -254,18 +254,22 @@ def _ingest_summary(f: FileReport) -> str:
     text = f"{f.path}: release {f.release_id}, {f.title}"
     if f.published:
         text += f", published {f.published}"
-    counts = [f"{f.rows_loaded:,} flows loaded"]
+    counts = [_count(f.rows_loaded, "flow") + " loaded"]
     if f.rows_read is not None:
-        counts.insert(0, f"{f.rows_read:,} rows read")
+        counts.insert(0, _count(f.rows_read, "row") + " read")
     if f.rows_left_out:
         counts.append(f"{f.rows_left_out:,} left out as {f.left_out_words}")
     if f.rejects:
-        counts.append(f"{len(f.rejects):,} bad rows skipped")
-    counts.append(f"{f.figures:,} figures")
+        counts.append(_count(len(f.rejects), "bad row") + " skipped")
+    counts.append(_count(f.figures, "figure"))
     text += "; " + ", ".join(counts)
     if f.revises:
         text += f"; a new vintage of cells in {', '.join(f.revises)}"
     return text
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 @app.command()
@@ -332,7 +336,9 @@ def ingest(
     for f in report.files:
         out.print(_ingest_summary(f), markup=False, highlight=False)
         if f.rejects_file:
-            out.print(f"{len(f.rejects):,} bad rows written to {f.rejects_file}", markup=False)
+            out.print(
+                f"{_count(len(f.rejects), 'bad row')} written to {f.rejects_file}", markup=False
+            )
         elif f.rejects:
             for line in f.warnings[:WARNINGS_SHOWN]:
                 err.print(f"Warning: {line}", markup=False, highlight=False)
@@ -436,6 +442,11 @@ def mirror_command(
         _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", None)
     elif format is TableFormat.parquet:
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    elif df.empty:
+        err.print(
+            f"no month where both {exporter} and an importer report {product}; the mirror needs "
+            "the exporter's releases and the importers' (e.g. Eurostat Comext) in the ledger"
+        )
     else:
         table = Table("period", "importer", "exporter kg", "importer kg", "gap")
         for r in df.to_dict("records"):
