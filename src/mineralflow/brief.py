@@ -11,6 +11,11 @@ source (official > wire > trade press > blog > AI summary; then the most precise
 every source whose figure agrees within rounding; a figure that disagrees beyond rounding is
 shown beside it. Where the ledger has both levels and a stated change, the brief checks the
 change against the levels and says when they disagree beyond rounding.
+
+An official release (``mineralflow ingest``) is the strongest source, so its figure leads its
+cell and every other source's level for that cell is checked against it; ``as_of`` shows the
+official figures as published on a day. When importers report the same flow, a mirror
+section sets their figures beside the exporter's (:mod:`mineralflow.mirror`).
 """
 
 from __future__ import annotations
