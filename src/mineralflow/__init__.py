@@ -10,6 +10,12 @@ The public API, in the order of a session::
     >>> mineralflow.check(ledger, product="rare-earth-magnets").conflicts  # doctest: +SKIP
     >>> mineralflow.build_brief(ledger, product="rare-earth-magnets",
     ...                         period="2025-06").to_markdown()         # doctest: +SKIP
+
+Official statistics files (UN Comtrade, China customs, Eurostat Comext) become releases with
+vintages; :mod:`mineralflow.releases` answers which is in force, :mod:`mineralflow.mirror`
+sets exporter against importer::
+
+    >>> mineralflow.ingest(ledger, ["2025年出口85051110_美元.csv"])    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from .errors import (
     SchemaError,
     UnknownPartner,
     UnknownProduct,
+    UnknownRelease,
     UsageError,
 )
+from .ingestion import FileReport, IngestReport, ingest
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
 from .reconcile import Reconciliation
@@ -44,6 +52,8 @@ __all__ = [
     "Claim",
     "ClaimsReport",
     "Country",
+    "FileReport",
+    "IngestReport",
     "InputError",
     "Ledger",
     "LedgerError",
@@ -60,12 +70,14 @@ __all__ = [
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
+    "UnknownRelease",
     "UsageError",
     "build_brief",
     "check",
     "countries",
     "default_path",
     "extract_claims",
+    "ingest",
     "open_ledger",
     "outlet_view",
     "partner_name",

@@ -13,6 +13,11 @@ figure agrees within rounding; a figure that disagrees beyond rounding is shown 
 A figure the checks name as most likely wrong is marked ⚠, and the Checks section lists the
 reconciler's checks for the month: every failed one with the figure it blames, and the
 stated changes, totals and ranks that hold.
+
+An official release (``mineralflow ingest``) is the strongest source, so its figure leads its
+cell and the reconciler checks every other source's figure for that cell against it;
+``as_of`` shows the official figures as published on a day. When importers report the same
+flow, a mirror section sets their figures beside the exporter's (:mod:`mineralflow.mirror`).
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ import pandas as pd
 from . import analysis, catalog, engines, metrics
 from .errors import NoData, UsageError
 from .ledger import Ledger
+from .mirror import MIRROR_NOTE
 from .periods import Month, Period
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
 
-__all__ = ["Brief", "build_brief"]
+__all__ = ["Brief", "MirrorLine", "build_brief"]
 
 AGGREGATE_KINDS = ("world", "bloc", "region")
 EVENT_WINDOW_MONTHS = 6
@@ -161,6 +167,20 @@ class Check:
     why: str | None = None
 
 
+@dataclass(frozen=True)
+class MirrorLine:
+    """The exporter's figure against the importer's own record of the same flow and month."""
+
+    importer: str
+    name: str
+    members: int  # EU member states summed on the EU27 line; 1 otherwise
+    exporter_kg: float
+    importer_kg: float
+    gap_pct: float
+    exporter_source: int
+    importer_source: int
+
+
 @dataclass
 class Brief:
     """The brief for one product and month; render it with :meth:`to_markdown` or
@@ -184,6 +204,8 @@ class Brief:
     unlisted: int = 0  # checks of the month that hold but are not listed (same cell, members)
     sources: list[SourceRef] = field(default_factory=list)
     analysis: analysis.Analysis | None = None
+    mirror: list[MirrorLine] = field(default_factory=list)
+    as_of: str | None = None  # official figures as published on this day (None: latest)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
@@ -395,9 +417,17 @@ class _Estimates:
         return sorted((self.rows[i] for i in ids if i in self.rows), key=lambda r: r.sort_key)
 
 
-def _read_rows(ledger: Ledger, product: str, reporter: str, flow: str, month: Month) -> list[_Row]:
-    """The figures a brief for ``month`` can use: periods ending from a year before to then."""
-    t = ledger.figures(product=product, reporter=reporter)
+def _read_rows(
+    ledger: Ledger,
+    product: str,
+    reporter: str,
+    flow: str,
+    month: Month,
+    as_of: dt.date | None = None,
+) -> list[_Row]:
+    """The figures a brief for ``month`` can use: periods ending from a year before to then
+    (official figures from the vintage in force, or as published on ``as_of``)."""
+    t = ledger.figures(product=product, reporter=reporter, as_of=as_of)
     t = t.filter(
         (t.flow == flow)
         & (t.period_end >= month.shift(-12).first_day)
@@ -440,12 +470,16 @@ def build_brief(
     flow: str = "export",
     engine: str | Any = "duckdb",
     reconciliation: Reconciliation | None = None,
+    as_of: str | dt.date | None = None,
 ) -> Brief:
     """Compose the brief for ``product`` in the month ``period`` (``YYYY-MM``).
 
     ``reconciliation`` is the product's :func:`~mineralflow.check` result when the caller
     already has it (a report builds one for its brief and its conflicts); otherwise the
     brief reconciles the product itself.
+
+    Official figures come from the release in force; with ``as_of`` (a date), from the
+    releases as published on that day (news figures are not filtered).
 
     Stated figures come from the ledger; computed ones (shares of the world total and the
     Analysis section) from :mod:`mineralflow.metrics`, run on ``engine`` (``duckdb`` or
@@ -455,14 +489,23 @@ def build_brief(
     p = Period.parse(period)
     if not p.is_month:
         raise UsageError(f"a brief covers one month; got {period!r}, write it YYYY-MM")
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date; write it YYYY-MM-DD") from None
+    if as_of is not None and reconciliation is not None:
+        raise UsageError("pass either as_of or a reconciliation, not both")
     month = p.end
-    rows = _read_rows(ledger, product, reporter, flow, month)
+    rows = _read_rows(ledger, product, reporter, flow, month, as_of)
     if not any(r.end == month for r in rows):
         raise NoData(f"{product} in {month}", ledger.periods(product))
     cite = _Citations()
     # The whole product, not only this month's window: a figure's verdict then depends on
     # everything the ledger holds, as `mineralflow check` judges it, whichever month is asked.
-    rec = reconciliation or reconcile(ledger, product=product)
+    # As published on a day: reconcile the figures known then (later releases left out).
+    known = ledger if as_of is None else ledger.figures(as_of=as_of, revised=True)
+    rec = reconciliation or reconcile(known, product=product)
     best_df = rec.best
     best_df = best_df[(best_df["reporter"] == reporter) & (best_df["flow"] == flow)]
     estimates = _Estimates(best_df, {r.figure_id: r for r in rows}, cite)
@@ -570,6 +613,7 @@ def build_brief(
     unverifiable = int((mc["verdict"] == "unverifiable").sum())
     unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
+    mirror = _mirror(ledger, product, reporter, flow, month, as_of, cite)
     if reconciliation is None:
         rec.close()
     computed = analysis.brief_analysis(
@@ -598,6 +642,8 @@ def build_brief(
         unlisted=unlisted,
         sources=cite.refs,
         analysis=computed,
+        mirror=mirror,
+        as_of=str(as_of) if as_of else None,
     )
 
 
@@ -613,6 +659,41 @@ _LISTED = (
 )
 
 
+def _mirror(
+    ledger: Ledger,
+    product: str,
+    reporter: str,
+    flow: str,
+    month: Month,
+    as_of: dt.date | None,
+    cite: _Citations,
+) -> list[MirrorLine]:
+    """The mirror lines for the month, when both the exporter and importers report it."""
+    from .mirror import mirror
+    from .releases import flows_in_force
+
+    if flow != "export":
+        return []
+    t = mirror(flows_in_force(ledger, as_of=as_of), product=product, exporter=reporter)
+    t = t.filter((t.period == month.first_day) & (t.period_end == month.first_day))
+    out = []
+    for r in t.to_pyarrow().to_pylist():
+        code = r["importer"]
+        out.append(
+            MirrorLine(
+                importer=code,
+                name=catalog.partner_name(code),
+                members=r["members"],
+                exporter_kg=r["exporter_kg"],
+                importer_kg=r["importer_kg"],
+                gap_pct=round(r["gap_pct"], 1),
+                exporter_source=cite.by_id(r["exporter_release"], ledger),
+                importer_source=cite.by_id(r["importer_release"], ledger),
+            )
+        )
+    return out
+
+
 def _checks(
     checks: pd.DataFrame, conflicts: pd.DataFrame, rows: dict[str, _Row], cite: _Citations
 ) -> list[Check]:
@@ -624,11 +705,21 @@ def _checks(
     for c in _records(checks):
         if c["verdict"] == "unverifiable":
             continue
-        if c["verdict"] == "consistent" and c["kind"] not in _LISTED:
-            continue
         head = rows.get(c["figure_id"])
         terms = [rows[i] for i in c["figure_ids"] if i in rows and i != c["figure_id"]]
-        subject, stated, computed = _words(c, head, terms)
+        official = _official_side(c, head, terms)
+        if c["verdict"] == "consistent" and c["kind"] not in _LISTED and official is None:
+            continue
+        if official is not None:
+            # Another source's figure for a cell an official release states: always listed.
+            news = next(r for r in (head, *terms) if r is not None and r is not official)
+            subject = f"{_name(c['partner'])} {official.measure}, {c['period']}, " + (
+                "against the official release"
+            )
+            stated = f"{news.outlet} states {news.text()}"
+            computed = f"the official release states {official.text()}"
+        else:
+            subject, stated, computed = _words(c, head, terms)
         conflict = blamed.get(c["check_id"])
         gap = c["gap"]
         sources = {cite.number(r) for r in ([head, *terms] if head else terms)}
@@ -648,6 +739,16 @@ def _checks(
             why=conflict["why"] if conflict is not None else None,
         )
     return list(out.values())
+
+
+def _official_side(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> _Row | None:
+    """In a same-cell check of an official figure against another source's, the official
+    one; None for every other check."""
+    if c["kind"] != "same_cell":
+        return None
+    sides = [r for r in (head, *terms) if r is not None]
+    official = [r for r in sides if r.authority == "official"]
+    return official[0] if len(official) == 1 and len(sides) == 2 else None
 
 
 def _name(code: str) -> str:
@@ -804,7 +905,12 @@ def _markdown(b: Brief) -> str:
         f"_{b.scope_note}_",
         "",
         "Figures as the sources state them; [n] points to the numbered source list. "
-        "m/m: change from the previous month; y/y: change from the same month a year earlier.",
+        "m/m: change from the previous month; y/y: change from the same month a year earlier."
+        + (
+            f" Official figures as published on {b.as_of} (later revisions left out)."
+            if b.as_of
+            else ""
+        ),
         "",
         "## World",
         "",
@@ -872,6 +978,24 @@ def _markdown(b: Brief) -> str:
             "and their suspensions); `mineralflow events` lists them.",
         ]
     bad = [c for c in b.checks if c.verdict != "consistent"]
+    if b.mirror:
+        out += ["", "## Mirror: what the importers report", ""]
+        out.append(
+            f"{reporter}'s exports as its customs state them, against each importer's own record "
+            f"of imports from {reporter} in {month.name} (quantities; importer minus exporter):"
+        )
+        out.append("")
+        for m in b.mirror:
+            if m.importer == "EU27":
+                who, says = f"EU members on both sides ({m.members})", "they report"
+            else:
+                who, says = m.name, f"{m.name} reports"
+            out.append(
+                f"- {who}: {reporter} reports {m.exporter_kg / 1000:,.3f} t "
+                f"{_cite([m.exporter_source])}; {says} {m.importer_kg / 1000:,.3f} t "
+                f"{_cite([m.importer_source])}: {_pct(m.gap_pct)}."
+            )
+        out += ["", f"_{MIRROR_NOTE}_"]
     out += ["", "## Checks", ""]
     out.append(
         f"The reconciler's checks of this month's figures against the figures they relate: "

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
@@ -40,14 +41,19 @@ __all__ = [
     "SPARK_DEFAULTS",
     "SPARK_MASTER_ENV",
     "DuckDBBackend",
+    "EngineError",
     "backend_for",
     "duckdb_connect",
     "engine_name",
     "load",
     "raw_connection",
+    "scratch_connection",
     "spark_connect",
     "tables_for",
 ]
+
+EngineError = duckdb.Error
+"""What the engine raises when a statement fails (a bad value, a broken CSV line ...)."""
 
 ENGINES = ("duckdb", "spark")
 SPARK_MASTER_ENV = "MINERALFLOW_SPARK_MASTER"
@@ -188,3 +194,9 @@ def tables_for(
     backend = backend_for(engine)
     token = uuid.uuid4().hex[:8]
     return {n: load(backend, f"mf_{n}_{token}", ledger.table(n).to_pyarrow()) for n in names}
+
+
+def scratch_connection() -> Any:
+    """A throwaway in-memory DuckDB connection, to read a file without touching a ledger
+    (a failed statement there cannot abort the ledger's transaction)."""
+    return duckdb.connect()

@@ -8,7 +8,8 @@ into a one-line message and a non-zero exit code (2 for usage and data errors, 1
      │    ├── UnknownProduct       a product id that is not in the catalog
      │    ├── UnknownPartner       a partner code or name that is not in the catalog
      │    ├── PeriodError          a period that is not YYYY-MM or YYYY-MM/YYYY-MM
-     │    └── NoData               a product/period the ledger holds no figures for
+     │    ├── NoData               a product/period the ledger holds no figures for
+     │    └── UnknownRelease       a release id that is not in the ledger
      ├── LedgerError               the ledger file itself
      │    ├── LedgerNotFound       no ledger at the path
      │    ├── LedgerReadOnly       a write on a ledger opened read-only
@@ -32,6 +33,7 @@ __all__ = [
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
+    "UnknownRelease",
     "UsageError",
 ]
 
@@ -92,6 +94,19 @@ class NoData(UsageError):
         super().__init__(f"no figures for {what}; {hint}")
 
 
+class UnknownRelease(UsageError):
+    """Raised when a release id (``gac-r1``, ``comtrade-r2`` ...) is not in the ledger."""
+
+    def __init__(self, release_id: str, known: Sequence[str]) -> None:
+        self.release_id = release_id
+        hint = (
+            f"releases in the ledger: {_choices(known)}"
+            if known
+            else "the ledger holds no release; add one with `mineralflow ingest FILE`"
+        )
+        super().__init__(f"unknown release {release_id!r}; {hint} (see `mineralflow releases`)")
+
+
 class LedgerError(MineralflowError):
     """Raised for problems with the ledger file itself."""
 
@@ -115,6 +130,12 @@ class SchemaError(LedgerError):
     """Raised when a ledger's schema version is newer than this mineralflow knows, or damaged."""
 
 
+def _one_line(text: str) -> str:
+    """Control characters (a damaged file's header can hold any) escaped, so a message stays
+    one printable line."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 class InputError(MineralflowError):
     """Raised for a bad input file; carries where the problem is and how to fix it.
 
@@ -134,6 +155,7 @@ class InputError(MineralflowError):
     ) -> None:
         self.problem, self.path, self.row, self.column, self.fix = problem, path, row, column, fix
         where = str(path) if path is not None else "<input>"
+        problem, column = _one_line(problem), None if column is None else _one_line(column)
         if row is not None:
             where += f":{row}"
         text = f"{where}: "

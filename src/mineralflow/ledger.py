@@ -7,6 +7,8 @@ Tables (schema version in ``schema_version``; each change is a numbered migratio
 - ``figures``: one row per stated number (reporter, partner, product, flow, period,
   measure, value as stated, resolution and qualifier, source and locator).
 - ``events`` and ``event_products``: dated policy events and the products they touch.
+- ``releases``, ``release_periods``, ``flow_rows`` (read through the view ``flows``) and
+  ``partner_keys``: official statistics releases and their rows (``mineralflow.ingestion``).
 - ``catalog_*``: the packaged catalogs, copied in so queries can join them.
 
 Every write is one transaction: it happens completely or not at all::
@@ -133,6 +135,74 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         FROM figures f
         JOIN sources s USING (source_id)
         LEFT JOIN catalog_authorities a ON a.authority = s.authority;
+        """,
+    ),
+    (
+        2,
+        "official releases and their flows (issue 5)",
+        # A release is a sources row (kind official_release); `releases` holds what the
+        # ingest knows of its file, `release_periods` what it covers (for vintages).
+        # Flows are stored narrow in `flow_rows` (integer keys for release, reporter, partner
+        # and flow: writing tens of millions of rows costs a third less than with the text)
+        # and read through the view `flows`. No index: DuckDB's zone maps serve, and an index
+        # would slow large ingests. See docs/official-statistics.md.
+        """
+        CREATE TABLE releases (
+            source_id      VARCHAR PRIMARY KEY,
+            release_no     INTEGER NOT NULL UNIQUE,
+            publisher      VARCHAR NOT NULL,
+            format         VARCHAR NOT NULL,
+            currency       VARCHAR NOT NULL,
+            file_name      VARCHAR NOT NULL,
+            file_bytes     BIGINT NOT NULL,
+            encoding       VARCHAR NOT NULL,
+            rows_read      BIGINT,
+            rows_loaded    BIGINT NOT NULL,
+            rows_rejected  BIGINT NOT NULL,
+            rows_left_out  BIGINT,
+            figures        BIGINT NOT NULL,
+            cells_without_quantity BIGINT NOT NULL
+        );
+        CREATE TABLE release_periods (
+            source_id  VARCHAR NOT NULL,
+            reporter   VARCHAR NOT NULL,
+            flow       VARCHAR NOT NULL,
+            period     DATE NOT NULL,
+            period_end DATE NOT NULL,
+            rows       BIGINT NOT NULL,
+            PRIMARY KEY (source_id, reporter, flow, period, period_end)
+        );
+        CREATE TABLE partner_keys (
+            key  INTEGER PRIMARY KEY,
+            code VARCHAR NOT NULL UNIQUE
+        );
+        CREATE TABLE flow_rows (
+            release        INTEGER NOT NULL,
+            reporter       INTEGER NOT NULL,
+            partner        INTEGER NOT NULL,
+            classification VARCHAR NOT NULL,
+            product_code   VARCHAR NOT NULL,
+            flow           TINYINT NOT NULL CHECK (flow BETWEEN 1 AND 4),
+            period         DATE NOT NULL,
+            period_end     DATE NOT NULL,
+            quantity_kg    DOUBLE CHECK (quantity_kg >= 0),
+            value          DOUBLE CHECK (value >= 0),
+            trade_mode     VARCHAR
+        );
+        CREATE VIEW flows AS
+        SELECT r.source_id AS release_id, rep.code AS reporter, par.code AS partner,
+               f.classification, f.product_code, pc.product,
+               CASE f.flow WHEN 1 THEN 'export' WHEN 2 THEN 'import'
+                           WHEN 3 THEN 're-export' WHEN 4 THEN 're-import' END AS flow,
+               f.period, f.period_end, f.quantity_kg, f.value, r.currency, f.trade_mode
+        FROM flow_rows f
+        JOIN releases r ON r.release_no = f.release
+        JOIN partner_keys rep ON rep.key = f.reporter
+        JOIN partner_keys par ON par.key = f.partner
+        LEFT JOIN (
+            SELECT classification, code, min(product) AS product
+            FROM catalog_product_codes WHERE relation = 'exact' GROUP BY ALL
+        ) pc ON pc.classification = f.classification AND pc.code = f.product_code;
         """,
     ),
 ]
@@ -443,10 +513,18 @@ class Ledger:
         partner: str | Sequence[str] | None = None,
         measure: str | Sequence[str] | None = None,
         reporter: str | None = None,
+        as_of: str | dt.date | None = None,
+        revised: bool = False,
     ) -> ibis.Table:
         """Figures with their source columns, filtered; ``period`` matches its end month
-        and span exactly (``2025-06`` is the month, ``2025-01/2025-06`` the half-year)."""
-        t = self.table("figures_v")
+        and span exactly (``2025-06`` is the month, ``2025-01/2025-06`` the half-year).
+
+        Official figures come from the vintage in force (the latest release of the same
+        publisher; ``revised=True`` keeps the older ones too); ``as_of`` keeps official
+        releases published on or before that day (see :mod:`mineralflow.releases`)."""
+        from .releases import figures_in_force
+
+        t = figures_in_force(self, as_of=as_of, revised=revised)
         if product is not None:
             catalog.product(product)
             t = t.filter(t.product == product)

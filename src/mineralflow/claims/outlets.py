@@ -40,9 +40,11 @@ class Stated:
 def agree(a: Stated, b: Stated) -> bool:
     """Whether two stated figures of one cell and measure can both be true.
 
-    MERGE POINT (issue 3): for now two figures agree when the intervals their rounding and
-    qualifiers allow meet (``reconcile/intervals.py``). When the reconciler lands, the lead
-    switches this function to the reconciler's verdict for the pair; nothing else in this
+    Two figures agree when the intervals their rounding and qualifiers allow meet: the
+    reconciler's same-cell relation, with the reconciler's own interval semantics
+    (``reconcile/intervals.py``, one table of qualifiers). Articles read here need not be in
+    the ledger, so the pair is judged directly; once saved (``--save``), the same figures go
+    through :func:`mineralflow.check` with every other relation too. Nothing else in this
     module decides agreement.
     """
     left = Interval.of(a.value, resolution=a.resolution, qualifier=a.qualifier)
