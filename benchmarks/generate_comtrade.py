@@ -20,55 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-COLUMNS = [
-    "typeCode",
-    "freqCode",
-    "refPeriodId",
-    "refYear",
-    "refMonth",
-    "period",
-    "reporterCode",
-    "reporterISO",
-    "reporterDesc",
-    "flowCode",
-    "flowDesc",
-    "partnerCode",
-    "partnerISO",
-    "partnerDesc",
-    "partner2Code",
-    "partner2ISO",
-    "partner2Desc",
-    "classificationCode",
-    "classificationSearchCode",
-    "isOriginalClassification",
-    "cmdCode",
-    "cmdDesc",
-    "aggrLevel",
-    "isLeaf",
-    "customsCode",
-    "customsDesc",
-    "mosCode",
-    "motCode",
-    "motDesc",
-    "qtyUnitCode",
-    "qtyUnitAbbr",
-    "qty",
-    "isQtyEstimated",
-    "altQtyUnitCode",
-    "altQtyUnitAbbr",
-    "altQty",
-    "isAltQtyEstimated",
-    "netWgt",
-    "isNetWgtEstimated",
-    "grossWgt",
-    "isGrossWgtEstimated",
-    "cifvalue",
-    "fobvalue",
-    "primaryValue",
-    "legacyEstimationFlag",
-    "isReported",
-    "isAggregate",
-]
+from mineralflow.sources.comtrade import FINAL_COLUMNS
+
+COLUMNS = FINAL_COLUMNS  # the 47 columns of a Comtrade final-data file, as the reader knows them
 
 
 def _m49_codes() -> list[int]:

@@ -148,6 +148,20 @@ def brief(
     _emit(text, output)
 
 
+def _write_frame(df: Any, format: TableFormat, output: Path | None, *, noun: str) -> None:
+    """A DataFrame as CSV or JSON (to stdout or ``output``) or Parquet (``output`` needed)."""
+    if format is TableFormat.parquet:
+        if output is None:
+            raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        df.to_parquet(output, index=False)
+        err.print(f"wrote {len(df)} {noun} to {output}")
+    elif format is TableFormat.csv:
+        _emit(df.to_csv(index=False), output)
+    else:
+        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
+
+
 def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
@@ -171,16 +185,8 @@ def figures(
     df = df.drop(columns=["period_start", "period_end"])
     front = ["period", "partner", "product", "measure", "value", "unit", "stated", "qualifier"]
     df = df[front + [c for c in df.columns if c not in front]]
-    if format is TableFormat.parquet:
-        if output is None:
-            raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        df.to_parquet(output, index=False)
-        err.print(f"wrote {len(df)} figures to {output}")
-    elif format is TableFormat.csv:
-        _emit(df.to_csv(index=False), output)
-    elif format is TableFormat.json:
-        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
+    if format is not TableFormat.table:
+        _write_frame(df, format, output, noun="figures")
     else:
         table = Table(*front, "outlet")
         for r in df[[*front, "outlet"]].astype(str).itertuples(index=False):
@@ -564,16 +570,8 @@ def surges(
 def _emit_frame(df: Any, format: TableFormat, output: Path | None, *, table: list[str]) -> None:
     """A metric's result as CSV, JSON or Parquet (every column), or as a table on screen
     (the ``table`` columns, numbers rounded, months as YYYY-MM)."""
-    if format is TableFormat.parquet:
-        if output is None:
-            raise typer.BadParameter("Parquet needs --output FILE", param_hint="--format")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        df.to_parquet(output, index=False)
-        err.print(f"wrote {len(df)} rows to {output}")
-    elif format is TableFormat.csv:
-        _emit(df.to_csv(index=False), output)
-    elif format is TableFormat.json:
-        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", output)
+    if format is not TableFormat.table:
+        _write_frame(df, format, output, noun="rows")
     else:
         shown = df[table].copy()
         shown["period"] = shown["period"].astype(str).str[:7]
