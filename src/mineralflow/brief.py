@@ -34,7 +34,7 @@ from . import analysis, catalog, engines, metrics
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .mirror import MIRROR_NOTE
-from .periods import Month, Period
+from .periods import Month, Period, parse_date
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
 
@@ -489,11 +489,7 @@ def build_brief(
     p = Period.parse(period)
     if not p.is_month:
         raise UsageError(f"a brief covers one month; got {period!r}, write it YYYY-MM")
-    if isinstance(as_of, str):
-        try:
-            as_of = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of {as_of!r} is not a date; write it YYYY-MM-DD") from None
+    as_of = parse_date(as_of, option="--as-of")
     if as_of is not None and reconciliation is not None:
         raise UsageError("pass either as_of or a reconciliation, not both")
     month = p.end

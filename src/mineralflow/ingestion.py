@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import InputError, UsageError
 from .ledger import Ledger
+from .periods import parse_date
 from .sources import china_customs, comext, comtrade
 from .sources.official import (
     FastPathFailed,
@@ -130,15 +131,6 @@ def detect_format(path: Path) -> str:
         row=1,
         fix="pass --format, and check the file's encoding and delimiter",
     )
-
-
-def _parse_date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{value!r} is not a date; write it YYYY-MM-DD") from None
 
 
 class _Hasher:
@@ -296,7 +288,7 @@ def ingest(
         raise UsageError(f"--on-bad-row must be one of {', '.join(BAD_ROW_MODES)}")
     if flow not in (None, "export", "import"):
         raise UsageError(f"--flow must be export or import, not {flow!r}")
-    when = _parse_date(published)
+    when = parse_date(published)
     files = [Path(p) for p in paths]
     if not files:
         raise UsageError("name at least one file to ingest")

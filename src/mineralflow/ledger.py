@@ -38,10 +38,19 @@ from .engines import DuckDBBackend, duckdb_connect, raw_connection
 from .errors import LedgerNotFound, LedgerReadOnly, SchemaError
 from .periods import Period
 
-__all__ = ["DEFAULT_DB", "MEASURES", "Ledger", "LoadReport", "default_path"]
+__all__ = ["DEFAULT_DB", "MEASURES", "MEASURE_WORDS", "Ledger", "LoadReport", "default_path"]
 
 DEFAULT_DB = "mineralflow.duckdb"
 MEASURES = ("level", "change_mom", "change_yoy", "cumulative", "cumulative_change_yoy", "rank")
+# How each measure is named in sentences and tables meant for people.
+MEASURE_WORDS = {
+    "level": "level",
+    "change_mom": "m/m change",
+    "change_yoy": "y/y change",
+    "cumulative": "cumulative total",
+    "cumulative_change_yoy": "cumulative y/y change",
+    "rank": "rank",
+}
 
 
 def default_path() -> Path:

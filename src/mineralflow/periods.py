@@ -15,9 +15,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import PeriodError
+from .errors import PeriodError, UsageError
 
-__all__ = ["Month", "Period"]
+__all__ = ["Month", "Period", "parse_date"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTH_NAMES = [
@@ -139,3 +139,17 @@ class Period:
 
     def __str__(self) -> str:
         return str(self.start) if self.is_month else f"{self.start}/{self.end}"
+
+
+def parse_date(value: str | dt.date | None, *, option: str = "") -> dt.date | None:
+    """``value`` as a date: a date or None passes through, text must be ``YYYY-MM-DD``.
+
+    ``option`` names the command-line option the text came from, for the error message.
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        said = f"{option} {value!r}" if option else repr(value)
+        raise UsageError(f"{said} is not a date; write it YYYY-MM-DD") from None

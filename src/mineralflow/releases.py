@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
-from .errors import UnknownRelease, UsageError
+from .errors import UnknownRelease
 from .ledger import Ledger
+from .periods import parse_date
 
 __all__ = [
     "FLOW_CELL",
@@ -64,15 +65,6 @@ FIGURE_CELL = (
 )
 
 
-def _date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{value!r} is not a date; write it YYYY-MM-DD") from None
-
-
 def _vintages(ledger: Ledger) -> ibis.Table:
     """Each release with the day it became known and when it was ingested."""
     s = ledger.table("sources")
@@ -88,7 +80,7 @@ def _vintages(ledger: Ledger) -> ibis.Table:
 def flows_in_force(ledger: Ledger, *, as_of: str | dt.date | None = None) -> ibis.Table:
     """The flows of the vintage in force for each cell (as published on ``as_of`` if given),
     with the release's ``publisher`` and ``known_on`` date."""
-    day = _date(as_of)
+    day = parse_date(as_of)
     f = ledger.table("flows")
     v = _vintages(ledger)
     t = f.join(v, f.release_id == v.source_id).drop("source_id")
@@ -108,7 +100,7 @@ def figures_in_force(
     """``figures_v`` without revised official figures (with them when ``revised``), and,
     with ``as_of``, without official releases published after that day. News figures pass
     through untouched (and cheaply: only official rows are ranked)."""
-    day = _date(as_of)
+    day = parse_date(as_of)
     t = ledger.table("figures_v")
     columns = t.columns
     official = t.filter(t.source_kind == "official_release")

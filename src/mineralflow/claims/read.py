@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError
+from ..errors import InputError
 from ..ledger import Ledger, LoadReport
-from ..periods import Period
+from ..periods import Period, parse_date
 from ..sources.articles import Article, article_paths, read_article, source_row
 from ..sources.bundled import figure_id
 from .extract import Claim, extract_claims
@@ -66,17 +66,6 @@ class ClaimsReport:
         ]
 
 
-def _published(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"--published {value!r} is not a date; write it YYYY-MM-DD, e.g. 2025-07-20"
-        ) from None
-
-
 def read_claims(
     paths: list[Path] | list[str], *, published: dt.date | str | None = None
 ) -> ClaimsReport:
@@ -84,7 +73,7 @@ def read_claims(
 
     ``published`` is the publication date to use for pages that state none.
     """
-    when = _published(published)
+    when = parse_date(published, option="--published")
     files, errors = article_paths([Path(p) for p in paths])
     report = ClaimsReport(errors=list(errors))
     for path in files:

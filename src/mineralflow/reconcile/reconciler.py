@@ -32,7 +32,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .. import catalog
-from ..ledger import Ledger
+from ..ledger import MEASURE_WORDS, Ledger
 from ..periods import Period
 from .prepare import CELL_KEY, Prepared, Scratch, month_date, period_text, prefixed, prepare
 from .relations import QUANTITY_UNIT, all_checks
@@ -57,14 +57,6 @@ _SUBJECTS = {
     "rank_order": "{name} ranked, {period}",
     "product_scope": "{name}, a wider product than its parts, {period}",
 }
-_MEASURES = {
-    "level": "level",
-    "change_mom": "m/m change",
-    "change_yoy": "y/y change",
-    "cumulative": "cumulative total",
-    "cumulative_change_yoy": "cumulative y/y change",
-    "rank": "rank",
-}
 
 
 def subject(kind: str, partner: str, period: str, measure: str = "") -> str:
@@ -80,7 +72,7 @@ def subject(kind: str, partner: str, period: str, measure: str = "") -> str:
         name=name,
         period=period,
         described=Period.parse(period).describe(),
-        measure=_MEASURES.get(measure, measure),
+        measure=MEASURE_WORDS.get(measure, measure),
     )
 
 

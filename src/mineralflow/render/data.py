@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import catalog
-from ..ledger import MEASURES, Ledger
+from ..ledger import MEASURE_WORDS, MEASURES, Ledger
 from ..periods import Month, Period
 from ..reconcile.intervals import Interval
 
@@ -43,14 +43,6 @@ __all__ = [
     "sources",
 ]
 
-MEASURE_WORDS = {
-    "level": "level",
-    "change_mom": "m/m change",
-    "change_yoy": "y/y change",
-    "cumulative": "cumulative total",
-    "cumulative_change_yoy": "cumulative y/y change",
-    "rank": "rank",
-}
 KIND_WORDS = {
     "export_control": "export control",
     "licence_easing": "licence easing",

@@ -103,17 +103,13 @@ def _columns(tf: TextFile) -> dict[str, str]:
     header = list(tf.header)
     if header and header[-1] == "":
         header[-1] = TRAILING
-    if len(header) == 1 and any(d in tf.header_text for d in ";|"):
-        raise InputError(
-            "the header is one column separated by "
-            f"{';' if ';' in tf.header_text else '|'!r}; China customs exports are "
-            "comma-separated",
-            column=re.split(r"[;|]", header[0])[0],
-            fix="save the file with commas between columns",
-            path=tf.path,
-            row=1,
-        )
-    seen: set[str] = set()
+    tf.check_header(
+        header,
+        delimiters="China customs exports are comma-separated",
+        fix="save the file with commas between columns",
+        first_column=re.split(r"[;|]", header[0])[0] if header else "",
+    )
+    seen = set(header)
     for i, name in enumerate(header):
         if name == "":
             raise InputError(
@@ -123,15 +119,6 @@ def _columns(tf: TextFile) -> dict[str, str]:
                 path=tf.path,
                 row=1,
             )
-        if name in seen:
-            raise InputError(
-                f"the header names column {name!r} twice",
-                column=name,
-                fix="remove the duplicated column, or export the file again",
-                path=tf.path,
-                row=1,
-            )
-        seen.add(name)
         if name in NOT_PARTNER:
             raise InputError(
                 f"column {name!r} is an origin or final destination, not the trading partner "

@@ -53,26 +53,14 @@ def matches(header: list[str]) -> bool:
 
 def _columns(tf: TextFile) -> dict[str, str]:
     header = tf.header
-    if len(header) == 1 and any(d in tf.header_text for d in ";|"):
-        raise InputError(
-            "the header is one column separated by "
-            f"{';' if ';' in tf.header_text else '|'!r}; SDMX-CSV is comma-separated",
-            column=REQUIRED[0],
-            fix="download the file again as SDMX-CSV (format=SDMX-CSV)",
-            path=tf.path,
-            row=1,
-        )
-    seen: set[str] = set()
+    tf.check_header(
+        header,
+        delimiters="SDMX-CSV is comma-separated",
+        fix="download the file again as SDMX-CSV (format=SDMX-CSV)",
+        first_column=REQUIRED[0],
+    )
+    seen = set(header)
     for name in header:
-        if name in seen:
-            raise InputError(
-                f"the header names column {name!r} twice",
-                column=name,
-                fix="remove the duplicated column, or download the file again",
-                path=tf.path,
-                row=1,
-            )
-        seen.add(name)
         if name not in REQUIRED and name not in OPTIONAL:
             raise InputError(
                 f"column {name!r} is not an SDMX-CSV column of Comext",

@@ -152,27 +152,14 @@ def _layout(tf: TextFile) -> tuple[str, list[str]]:
         (FINAL_COLUMNS, TARIFFLINE_COLUMNS), key=lambda cols: len(set(cols) & set(header))
     )
     kind = "final-data" if expected is FINAL_COLUMNS else "tariff-line"
-    if len(header) == 1 and any(d in tf.header_text for d in ";|"):
-        sep = ";" if ";" in tf.header_text else "|"
-        raise InputError(
-            f"the header is separated by {sep!r}; UN Comtrade files are comma- or tab-separated",
-            column=expected[0],
-            fix="save the file with commas (or tabs) between columns",
-            path=tf.path,
-            row=1,
-        )
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise InputError(
-                f"the header names column {name!r} twice",
-                column=name,
-                fix="remove the duplicated column, or download the file again",
-                path=tf.path,
-                row=1,
-            )
-        seen.add(name)
-    if set(header) == set(expected):
+    tf.check_header(
+        header,
+        delimiters="UN Comtrade files are comma- or tab-separated",
+        fix="save the file with commas (or tabs) between columns",
+        first_column=expected[0],
+    )
+    seen = set(header)
+    if seen == set(expected):
         # Same columns in another order: DuckDB is told the file's own order.
         return ("final" if expected is FINAL_COLUMNS else "tariffline"), header
     missing = [c for c in expected if c not in seen]

@@ -52,6 +52,38 @@ class TextFile:
     def name(self) -> str:
         return self.path.name
 
+    def check_header(
+        self, header: Sequence[str], *, delimiters: str, fix: str, first_column: str
+    ) -> None:
+        """Raise the header faults every reader shares: a header that is one column because
+        the file is separated by ';' or '|', and a column named twice (empty names are left
+        to the reader).
+
+        ``delimiters`` says what the format uses ("UN Comtrade files are comma- or
+        tab-separated"), ``fix`` how to save the file instead, and ``first_column`` is the
+        column the one-column error names.
+        """
+        if len(header) == 1 and any(d in self.header_text for d in ";|"):
+            sep = ";" if ";" in self.header_text else "|"
+            raise InputError(
+                f"the header is one column separated by {sep!r}; {delimiters}",
+                column=first_column,
+                fix=fix,
+                path=self.path,
+                row=1,
+            )
+        seen: set[str] = set()
+        for name in header:
+            if name and name in seen:
+                raise InputError(
+                    f"the header names column {name!r} twice",
+                    column=name,
+                    fix="remove the duplicated column, or export the file again",
+                    path=self.path,
+                    row=1,
+                )
+            seen.add(name)
+
 
 FULL_HASH_LIMIT = 64 << 20
 
