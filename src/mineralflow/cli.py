@@ -47,6 +47,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    # Docstrings are paragraphs: their line breaks are not kept in --help.
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 # Tables piped to a file or another program get room to breathe instead of rich's 80 columns.
@@ -77,6 +79,10 @@ DbOption = Annotated[
 ]
 ProductOption = Annotated[
     str, typer.Option("--product", "-p", help="Catalog product id (see `mineralflow products`).")
+]
+AnyProductOption = Annotated[
+    str | None,
+    typer.Option("--product", "-p", help="Only this catalog product id (default: every product)."),
 ]
 
 
@@ -168,7 +174,7 @@ def _json(data: Any) -> str:
 
 @app.command()
 def figures(
-    product: Annotated[str | None, typer.Option("--product", "-p")] = None,
+    product: AnyProductOption = None,
     period: Annotated[str | None, typer.Option(help="YYYY-MM or YYYY-MM/YYYY-MM.")] = None,
     partner: Annotated[
         list[str] | None, typer.Option(help="ISO alpha-3, WLD, EU27 or REG_*; repeatable.")
@@ -219,7 +225,7 @@ def _text(value: object) -> str:
 
 @app.command()
 def events(
-    product: Annotated[str | None, typer.Option("--product", "-p")] = None,
+    product: AnyProductOption = None,
     db: DbOption = None,
 ) -> None:
     """Dated policy events, optionally only those touching a product (and how they name it)."""
@@ -465,7 +471,7 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def check(
-    product: Annotated[str | None, typer.Option("--product", "-p")] = None,
+    product: AnyProductOption = None,
     period: Annotated[
         str | None, typer.Option(help="Keep checks whose period ends in YYYY-MM or a span.")
     ] = None,
