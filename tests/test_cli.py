@@ -99,3 +99,19 @@ def test_sources_events_products(run_cli, bundled_db):
     assert code == 0
     assert "Announcement No. 18" in out
     assert "85051110" in run_cli("products")[1]
+
+
+def test_partners_lists_the_catalog_by_kind_and_text(run_cli):
+    code, out, _ = run_cli("partners", "--kind", "bloc")
+    assert code == 0
+    assert "EU27" in out
+    assert "DEU" not in out
+    code, out, _ = run_cli("partners", "korea")
+    assert code == 0
+    assert "KOR" in out
+    assert "韩国" in out
+    assert "PRK" in out
+    assert "USA" not in out
+    code, _, err = run_cli("partners", "narnia")
+    assert code == 2
+    assert "no partner matches 'narnia'" in err

@@ -61,6 +61,20 @@ def test_help_lists_every_command_the_docs_use(run_cli):
         assert args[0] in out
 
 
+def test_every_command_a_message_names_exists(run_cli):
+    """Error messages and help point users at `mineralflow X`: X must be a command."""
+    _, out, _ = run_cli("--help")
+    listed = set(re.findall(r"^│ ([a-z][a-z-]+) ", out, re.M))
+    assert {"load", "brief", "check"} <= listed
+    named = {
+        m
+        for f in (ROOT / "src" / "mineralflow").rglob("*.py")
+        for m in re.findall(r"`mineralflow ([a-z][a-z-]+)", f.read_text(encoding="utf-8"))
+    }
+    assert named, "no message names a command: the pattern is wrong"
+    assert named <= listed, f"named but not commands: {sorted(named - listed)}"
+
+
 def test_public_api_is_exported_and_documented():
     for name in mineralflow.__all__:
         obj = getattr(mineralflow, name)

@@ -261,6 +261,35 @@ def products() -> None:
     out.print(table)
 
 
+class PartnerKind(StrEnum):
+    country = "country"
+    world = "world"
+    bloc = "bloc"
+    region = "region"
+
+
+@app.command()
+def partners(
+    search: Annotated[
+        str | None, typer.Argument(help="Only partners whose code or name contains this text.")
+    ] = None,
+    kind: Annotated[PartnerKind | None, typer.Option(help="Only this kind of partner.")] = None,
+) -> None:
+    """The partner catalog: ISO alpha-3 codes and the aggregates (WLD, EU27, REG_*), with
+    their UN M49 and China customs codes and Chinese names."""
+    wanted = (search or "").casefold()
+    table = Table("code", "kind", "name", "M49", "China customs", "Chinese name", "continent")
+    for c in catalog.countries().values():
+        if kind is not None and c.kind != kind:
+            continue
+        if wanted and wanted not in c.code.casefold() and wanted not in c.name.casefold():
+            continue
+        table.add_row(c.code, c.kind, c.name, c.m49, c.china_customs_code, c.name_zh, c.continent)
+    if not table.rows:
+        raise typer.BadParameter(f"no partner matches {search!r}", param_hint="SEARCH")
+    out.print(table)
+
+
 class ClaimsFormat(StrEnum):
     table = "table"
     json = "json"

@@ -90,7 +90,11 @@ class NoData(UsageError):
         if available:
             hint = f"periods with data: {_choices(list(available), 24)}"
         else:
-            hint = "the ledger holds no figures for it; load some with `mineralflow load`"
+            hint = (
+                "the ledger holds none for it (the bundled data set covers rare-earth magnets; "
+                "`mineralflow load` loads it); add figures with `mineralflow ingest FILE` or "
+                "`mineralflow claims PATH --save`"
+            )
         super().__init__(f"no figures for {what}; {hint}")
 
 
