@@ -617,7 +617,7 @@ def _emit_frame(df: Any, format: TableFormat, output: Path | None, *, table: lis
         out.print(grid)
 
 
-# -- official statistics releases (issue 5) ---------------------------------------------------
+# -- official statistics releases --
 
 
 class IngestFormat(StrEnum):
