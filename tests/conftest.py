@@ -7,6 +7,9 @@
 - ``shared``: the ``../shared`` folder beside the checkout (seeds, reference data); tests that
   use it skip with a reason on a user's fresh clone where it is absent. CI always has it.
 - ``run_cli``: run ``mineralflow ARGS`` in-process and return (exit code, stdout, stderr).
+
+Every test runs in a fresh working directory with ``MINERALFLOW_DB`` unset, so no test can
+read or change the user's ledger (``./mineralflow.duckdb`` after ``make demo``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ import pytest
 
 from mineralflow.ledger import Ledger
 from support import SHARED, CliRunner
+
+
+@pytest.fixture(autouse=True)
+def away_from_the_users_ledger(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run each test in its own empty folder, with no ``MINERALFLOW_DB``."""
+    monkeypatch.delenv("MINERALFLOW_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -140,3 +140,77 @@ def test_a_file_over_20_mb_is_refused_before_reading(tmp_path: Path) -> None:
         f.truncate(MAX_BYTES + 1)  # sparse: costs no disk
     with pytest.raises(InputError, match="over the 20 MB limit"):
         read_article(path)
+
+
+# -- the header block of a text article, and what the caller says -----------------------
+HEADED = (
+    "url: https://www.metals.example.org/2025/08/magnets\n"
+    "published: 2025-08-20\n"
+    "fetched-from: a copy saved by hand\n"
+    "title: Magnet exports to India rose 143% in July\n"
+    "\n"
+    "China's rare earth magnet exports to India rose to 418 tons in July, customs data "
+    "showed.\n"
+)
+
+
+def test_header_block_gives_url_date_title_and_the_outlet_from_the_url(tmp_path: Path) -> None:
+    a = read_article(write(tmp_path, "story.txt", HEADED), published=dt.date(2020, 1, 1))
+    assert a.url == "https://www.metals.example.org/2025/08/magnets"
+    assert a.published == dt.date(2025, 8, 20)
+    assert a.published_how == "header 'published: 2025-08-20'"
+    assert a.title == "Magnet exports to India rose 143% in July"
+    assert a.outlet == "metals.example.org"  # no outlet: line, so the URL's host, not the file
+    assert source_row(a)["url"] == a.url
+
+
+def test_header_keeps_offsets_and_is_never_read_as_sentences(tmp_path: Path) -> None:
+    from mineralflow.claims import extract_claims
+
+    a = read_article(write(tmp_path, "story.txt", HEADED))
+    assert a.text == HEADED  # spans index into the file's own text
+    assert len(a.readable) == len(a.text)
+    assert "2025-08-20" not in a.readable
+    assert "fetched" not in a.readable
+    claims = extract_claims(a.readable, source=a.name, published=a.published)
+    stated = {a.text[c.span[0] : c.span[1]] for c in claims}
+    assert stated == {"143%", "418 tons"}  # the title is read as the headline it is
+    assert all(c.period == "2025-07" and c.partner == "IND" for c in claims)
+
+
+def test_header_outlet_and_the_callers_meta_win_in_that_order(tmp_path: Path) -> None:
+    from mineralflow.sources.articles import ArticleMeta
+
+    path = write(tmp_path, "story.txt", "outlet: Metals Weekly\n" + HEADED)
+    assert read_article(path).outlet == "Metals Weekly"
+    meta = ArticleMeta(outlet="Another Outlet", title="T", url="https://reuters.com/x")
+    a = read_article(path, meta=meta)
+    assert (a.outlet, a.title, a.url) == ("Another Outlet", "T", "https://reuters.com/x")
+    assert a.authority == "wire"  # the URL says whose page it is
+
+
+def test_a_text_without_header_keeps_the_file_name_as_outlet(tmp_path: Path) -> None:
+    text = "Note: exports of rare earth magnets to India rose to 418 tons in July.\n"
+    a = read_article(write(tmp_path, "desk-notes.txt", text))
+    assert a.outlet == "desk-notes"
+    assert a.readable == a.text  # "Note:" is not a header key
+    assert a.url is None
+
+
+def test_a_paragraph_is_cut_to_a_title(tmp_path: Path) -> None:
+    long = (
+        "China's exports of rare earth magnets to India rose to 418 tons in July, the highest "
+        "since the curbs began. " + "Analysts expected more of the same in the months ahead. " * 3
+    )
+    a = read_article(write(tmp_path, "a.txt", long + "\n"))
+    assert a.title.startswith("China's exports of rare earth magnets to India rose")
+    assert len(a.title) <= 161
+    assert a.title.endswith(".") or a.title.endswith("…")
+
+
+def test_a_url_that_is_not_http_is_refused() -> None:
+    from mineralflow.errors import UsageError
+    from mineralflow.sources.articles import ArticleMeta
+
+    with pytest.raises(UsageError, match="not an http"):
+        ArticleMeta(url="file:///etc/passwd")

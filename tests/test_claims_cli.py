@@ -160,3 +160,56 @@ def test_table_output_keeps_file_names_as_text(run_cli: CliRunner, tmp_path: Pat
     code, out, _ = run_cli("claims", str(tmp_path), env={"COLUMNS": "300"})
     assert code == 0
     assert "[red]a.txt" in out  # shown as written, not read as console markup
+
+
+def test_outlet_title_and_url_options_for_one_file(
+    run_cli: CliRunner, folder: Path, db_path: Path
+) -> None:
+    args = [
+        "--outlet",
+        "Metals Weekly",
+        "--title",
+        "India buys more",
+        "--url",
+        "https://m.example/x",
+    ]
+    code, _, err = run_cli(
+        "claims", str(folder / "note.txt"), *args, "--save", "--db", str(db_path)
+    )
+    assert code == 0, err
+    with Ledger.open(db_path, read_only=True) as led:
+        rows = led.con.execute(
+            "SELECT outlet, title, url FROM sources WHERE kind = 'news_article'"
+        ).fetchall()
+    assert rows == [tuple(args[1::2])]
+
+
+def test_outlet_option_with_a_folder_is_one_line_error(run_cli: CliRunner, folder: Path) -> None:
+    code, out, err = run_cli("claims", str(folder), "--outlet", "Metals Weekly")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "pass one file" in err
+
+
+def test_unresolved_view_lists_what_was_not_placed_and_why(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text(
+        "China's rare earth magnet exports to India rose to 418 tons in July, up 143% from "
+        "June.\nExports to Japan rose 12%.\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli("claims", str(tmp_path), "--view", "unresolved", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    no_year = "'July' has no year and the article no date; pass --published YYYY-MM-DD"
+    assert {r["stated"]: r["unresolved"] for r in rows} == {
+        "418 tons": no_year,
+        "143%": no_year,
+        "12%": "a change with no stated base (month on month or year on year?)",
+    }
+    assert all(r["period"] is None or r["measure"] is None for r in rows)
+    code, out, _ = run_cli("claims", str(tmp_path), "--view", "unresolved", "--published",
+                           "2025-08-20", "--format", "json")  # fmt: skip
+    assert [r["stated"] for r in json.loads(out)] == ["12%"]  # no base: m/m or y/y?

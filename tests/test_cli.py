@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -115,3 +117,16 @@ def test_partners_lists_the_catalog_by_kind_and_text(run_cli):
     code, _, err = run_cli("partners", "narnia")
     assert code == 2
     assert "no partner matches 'narnia'" in err
+
+
+def test_tests_never_see_the_users_ledger(run_cli):
+    # After `make demo`, ./mineralflow.duckdb in the checkout holds the user's ledger; a test
+    # that found it would depend on what the user did (issue 11's acceptance).
+    from support import ROOT
+
+    assert Path.cwd().resolve() != ROOT
+    assert not Path("mineralflow.duckdb").exists()
+    assert "MINERALFLOW_DB" not in os.environ
+    code, _, err = run_cli("figures")
+    assert code != 0
+    assert "mineralflow.duckdb" in err

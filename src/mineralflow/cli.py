@@ -299,12 +299,14 @@ class ClaimsFormat(StrEnum):
 class ClaimsView(StrEnum):
     figures = "figures"
     outlets = "outlets"
+    unresolved = "unresolved"
 
 
 _CLAIM_COLUMNS = [
     "source", "span", "reporter", "partner", "product", "flow", "period", "measure", "value",
     "unit", "stated", "qualifier", "unresolved",
 ]  # fmt: skip
+_UNRESOLVED_COLUMNS = ["source", "span", "stated", "partner", "product", "period", "unresolved"]
 
 
 @app.command()
@@ -321,9 +323,15 @@ def claims(
         ClaimsView,
         typer.Option(
             help="figures: one row per stated figure; outlets: per cell and measure, every "
-            "outlet stating it and whether it agrees with the others and with official data."
+            "outlet stating it and whether it agrees with the others and with official data; "
+            "unresolved: the figures that could not be placed (never saved), and why."
         ),
     ] = ClaimsView.figures,
+    outlet: Annotated[
+        str | None, typer.Option(help="The outlet's name, for one article file.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The article's title, for one file.")] = None,
+    url: Annotated[str | None, typer.Option(help="The article's address, for one file.")] = None,
     save: Annotated[
         bool, typer.Option("--save", help="Store the articles and their figures in the ledger.")
     ] = False,
@@ -332,12 +340,16 @@ def claims(
 ) -> None:
     """Figures stated in news articles, with period, partner and product scope.
 
-    A file that cannot be read gets a one-line error; the others are still read (and saved),
-    and the exit code is 2.
+    A `.txt` file may open with a header block (`url:`, `published:`, `outlet:`, `title:`
+    lines); `--outlet`, `--title` and `--url` say the same for a single file. A file that
+    cannot be read gets a one-line error; the others are still read (and saved), and the
+    exit code is 2.
     """
     from .claims import outlet_view, read_claims, save_claims
+    from .sources.articles import ArticleMeta
 
-    report = read_claims(paths, published=published)
+    meta = ArticleMeta(outlet=outlet, title=title, url=url)
+    report = read_claims(paths, published=published, meta=meta)
     for e in report.errors:
         err.print(f"Error: {e}", markup=False, highlight=False)
     if save and not report.articles:
@@ -374,6 +386,17 @@ def claims(
             header = ["partner", "period", "product", "measure", "source", "outlet", "stated",
                       "qualifier", "value", "others", "official"]  # fmt: skip
             _emit_rows(header, rows, format, output)
+    elif view is ClaimsView.unresolved:
+        records = [r for r in report.records() if r["unresolved"]]
+        if format is ClaimsFormat.json:
+            _emit(_json(records), output)
+        else:
+            rows = [
+                [r["source"], f"{r['span'][0]}-{r['span'][1]}",
+                 *(r[k] for k in _UNRESOLVED_COLUMNS[2:])]
+                for r in records
+            ]  # fmt: skip
+            _emit_rows(_UNRESOLVED_COLUMNS, rows, format, output)
     else:
         records = report.records()
         if format is ClaimsFormat.json:

@@ -64,6 +64,12 @@ WORD_NUMBERS = {
     "twenty": 20,
 }
 _WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+# What an ordinal counts: "a third straight month", "the fifth-largest buyer".
+_ORDINAL_NOUN = (
+    r"(?:(?:consecutive|straight|successive|running|continuous|sequential|monthly|annual|"
+    r"quarterly|year|month)\b|(?:time|month|year|quarter|week|day|session|place|round|batch)s?\b|"
+    r"(?:largest|biggest|top|leading|highest|lowest)\b)"
+)
 ORDINALS = {
     "largest": 1,
     "biggest": 1,
@@ -119,10 +125,13 @@ WORD_MULTIPLIER = re.compile(
     + _MONTH_ALT
     + r")\b)"
     r"|(?:by\s+)(?P<byhalf>half)\b"
-    r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)"
+    # "a third", "a fifth": fractions, unless an ordinal ("a fifth consecutive month").
+    r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)(?![\s-]+" + _ORDINAL_NOUN + r")"
     r"|(?P<twice>twice)(?=\s+(?:the|its|their|that|what|as)\b))",
     re.I,
 )
+# An article that writes "18,9%" writes decimal commas: its "22.319 tons" is 22,319 t.
+DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d{1,3},\d{1,2}\s?%")
 SCALES = {"million": 10**6, "mln": 10**6, "thousand": 10**3, "billion": 10**9}
 
 # -- qualifiers (one source of truth: data/catalog/qualifiers.csv) ------------------------
@@ -241,7 +250,10 @@ MOM = re.compile(
     r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+month\s+"
     r"(?:earlier|before|ago)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|"
     r"on)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+month|(?:from|than)\s+the\s+month\s+"
-    r"before)\b",
+    r"before"
+    # Without a comparison word, as in "305 tons the month before", "4,900 tons a month earlier".
+    r"|(?:a|one)\s+month\s+(?:earlier|before|ago)|the\s+month\s+before|"
+    r"the\s+(?:previous|prior|preceding)\s+month)\b",
     re.I,
 )
 YOY = re.compile(
@@ -252,7 +264,8 @@ YOY = re.compile(
     r"period|time|months)(?:\s+(?:a\s+year\s+(?:earlier|ago|before)|(?:of\s+)?last\s+year|"
     r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?"
     r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
-    r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d))\b",
+    r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d)"
+    r"|(?:a|one)\s+year\s+(?:earlier|before)|the\s+(?:previous|prior)\s+year)\b",
     re.I,
 )
 BASE_MONTH = re.compile(
@@ -278,8 +291,10 @@ SPAN_PERIOD = re.compile(
     r"first\s+nine\s+months)(?:\s+of(?:\s+the\s+year)?)?(?:\s+(?P<py>" + _YEAR + r"))?"
     r"|(?P<h>H1|H2|Q1|Q2|Q3|Q4|1H|1Q)(?:\s+(?P<hy>" + _YEAR + r"))?"
     r"|(?P<ytd>year[- ]to[- ]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)"
-    r"|(?:in|during|for|throughout|over)\s+(?:the\s+)?(?:(?:full|whole)\s+)?(?:year\s+)?"
-    r"(?:of\s+)?(?P<fy>" + _YEAR + r")\b(?!\s*(?:-|–)\s*\d)"
+    r"|(?:in|during|for|throughout|over)\s+(?:all\s+of\s+)?(?:the\s+)?"
+    r"(?:(?:full|whole|entire)\s+)?(?:year\s+)?(?:of\s+)?(?P<fy>" + _YEAR + r")\b"
+    r"(?!\s*(?:-|–)\s*\d)"
+    r"|(?:full|calendar)[- ]year\s+(?P<fy2>" + _YEAR + r")\b"
     r"|(?:in|during|for|throughout|over)\s+(?P<ly>all\s+of\s+last\s+year|last\s+year))\b",
     re.I,
 )
@@ -298,6 +313,19 @@ PARTS = {
     "q3": (7, 9),
     "q4": (10, 12),
 }
+# A month named for context, not as a figure's period: "the highest since January", "after
+# Beijing curbed shipments in April", "controls imposed in April". The words run from the
+# cue to the month (no number between); figures inside that clause still take the month.
+CONTEXT_CUE = re.compile(
+    r"\b(?:since|until|till|before|after|prior\s+to|ahead\s+of|as\s+of|as\s+early\s+as|"
+    r"following|starting|beginning|back|imposed|introduced|announced|unveiled|tightened|"
+    r"curbed|restricted|banned|took\s+effect|came\s+into\s+(?:force|effect)|agreed|signed)\b"
+    r"(?P<between>[^\d%.,;:]{0,70})$",
+    re.I,
+)
+# A tonnage right before a base phrase is the base's level: "305 tons the month before",
+# "the 3,326 tons in the same month of 2024".
+BASE_LEVEL_GAP = re.compile(r"\s+(?:(?:in|of|for|during|over)\s+)?|\s*,\s*")
 LAST_MONTH = re.compile(r"\b(?:last|past)\s+month\b", re.I)
 
 # -- ranks --------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..ledger import Ledger, LoadReport
 from ..periods import Period, parse_date
-from ..sources.articles import Article, article_paths, read_article, source_row
+from ..sources.articles import Article, ArticleMeta, article_paths, read_article, source_row
 from ..sources.bundled import figure_id
 from .extract import Claim, extract_claims
 
@@ -67,22 +67,31 @@ class ClaimsReport:
 
 
 def read_claims(
-    paths: list[Path] | list[str], *, published: dt.date | str | None = None
+    paths: list[Path] | list[str],
+    *,
+    published: dt.date | str | None = None,
+    meta: ArticleMeta | None = None,
 ) -> ClaimsReport:
     """Read every article under ``paths`` and the claims each states.
 
-    ``published`` is the publication date to use for pages that state none.
+    ``published`` is the publication date to use for pages that state none; ``meta`` (outlet,
+    title, URL) describes a single article and needs exactly one file.
     """
     when = parse_date(published, option="--published")
     files, errors = article_paths([Path(p) for p in paths])
+    if meta and len(files) + len(errors) != 1:
+        raise UsageError(
+            f"--outlet, --title and --url describe one article, but {len(files)} files were "
+            "given; pass one file, or put a header block (url:, outlet:, title:) in each"
+        )
     report = ClaimsReport(errors=list(errors))
     for path in files:
         try:
-            article = read_article(path, published=when)
+            article = read_article(path, published=when, meta=meta)
         except InputError as e:
             report.errors.append(e)
             continue
-        claims = extract_claims(article.text, source=article.name, published=article.published)
+        claims = extract_claims(article.readable, source=article.name, published=article.published)
         report.articles.append(ArticleClaims(article, claims))
     return report
 

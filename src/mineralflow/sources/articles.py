@@ -2,12 +2,20 @@
 
 An HTML page's main text comes from trafilatura (comments left out), with the page title in
 front of it when the main text does not already start with it. A ``.txt`` file is taken as
-given. Spans of claims index into this text.
+given; it may open with a header block of ``key: value`` lines (``url:``, ``published:``,
+``outlet:``, ``title:``, ``author:``, ``fetched-from:``) that says where the text is from.
+Spans of claims index into this text (header included); the header is read as metadata,
+never as sentences (see :attr:`Article.readable`), except that a ``title:`` is read as the
+headline it is.
 
-The publication date comes from the page's metadata, else from a date written near the top
-of the text ("Posted on 2025-07-21", "JUL 20", "On 20/7"), else from the caller's
-``published``; a date written without a year takes the year that puts it nearest to
-``published`` and stays unknown without it.
+What is known about an article, strongest first: the caller's ``meta`` (the CLI's
+``--outlet``, ``--title``, ``--url`` for one file), the header block, the page's metadata
+(HTML), then what the text shows. The outlet is the URL's host when nothing names it, and
+the file name only when there is no URL either. The publication date comes from the header
+or the page's metadata, else from a date written near the top of the text ("Posted on
+2025-07-21", "JUL 20", "On 20/7"), else from the caller's ``published``; a date written
+without a year takes the year that puts it nearest to ``published`` and stays unknown
+without it.
 
 Bad files raise :class:`~mineralflow.errors.InputError` with a one-line reason and the fix:
 empty, binary, not UTF-8, over 20 MB, or HTML with no article text in it.
@@ -21,15 +29,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 __all__ = [
+    "HEADER_KEYS",
     "MAX_BYTES",
     "SUFFIXES",
     "Article",
+    "ArticleMeta",
     "article_paths",
     "read_article",
+    "read_header",
     "source_row",
 ]
 
@@ -38,13 +50,42 @@ SUFFIXES = (".html", ".htm", ".txt")
 _HEAD = 400  # characters near the top where a dateline or "Posted on" stands
 
 
+HEADER_KEYS = ("url", "published", "outlet", "title", "author", "fetched-from")
+_HEADER_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z-]*)[ \t]*:[ \t]*(?P<value>[^\n]*)")
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What the caller says about an article; a field left None is read from the file."""
+
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.url is not None and urlsplit(self.url).scheme not in ("http", "https"):
+            raise UsageError(
+                f"--url {self.url!r} is not an http(s) address; pass the page's address, "
+                "e.g. --url https://example.com/story"
+            )
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.outlet, self.title, self.url))
+
+
 @dataclass(frozen=True)
 class Article:
-    """One article read from a file: its text and what is known about where it is from."""
+    """One article read from a file: its text and what is known about where it is from.
+
+    ``text`` is the file's text (spans index into it); ``readable`` is the same text with
+    the header block's keys and values blanked out (same length), except a ``title:``'s
+    value, which is read as the headline.
+    """
 
     path: Path
     name: str
     text: str
+    readable: str
     title: str
     outlet: str
     url: str | None
@@ -86,8 +127,14 @@ def article_paths(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     return found, errors
 
 
-def read_article(path: Path, *, published: dt.date | None = None) -> Article:
-    """Read one article file; :class:`InputError` if it cannot be read as an article."""
+def read_article(
+    path: Path, *, published: dt.date | None = None, meta: ArticleMeta | None = None
+) -> Article:
+    """Read one article file; :class:`InputError` if it cannot be read as an article.
+
+    ``published`` is the date for a page that states none; ``meta`` overrides what the file
+    says of its outlet, title and URL.
+    """
     size = path.stat().st_size
     if size == 0:
         raise InputError("empty file", path=path, fix="pass a file with the article's text")
@@ -118,11 +165,41 @@ def read_article(path: Path, *, published: dt.date | None = None) -> Article:
         raise InputError("no text in the file", path=path, fix="pass the article's text")
     content_hash = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() in (".html", ".htm"):
-        return _html_article(path, text, content_hash, published)
-    return _text_article(path, text, content_hash, published)
+        return _html_article(path, text, content_hash, published, meta or ArticleMeta())
+    return _text_article(path, text, content_hash, published, meta or ArticleMeta())
 
 
-def _html_article(path: Path, html: str, content_hash: str, published: dt.date | None) -> Article:
+def read_header(text: str) -> tuple[dict[str, str], str]:
+    r"""The header block at the top of a text article, and the text with it blanked.
+
+    The block is the run of ``key: value`` lines at the very top whose keys are
+    :data:`HEADER_KEYS`; it ends at the first other line. Values are stripped; a ``title:``
+    value stays readable in the returned text (at its own offsets), the rest becomes spaces.
+
+        >>> fields, readable = read_header("url: https://a.example/x\npublished: 2025-06-20\nBody")
+        >>> fields["published"], readable.strip()
+        ('2025-06-20', 'Body')
+    """
+    fields: dict[str, str] = {}
+    chars = list(text)
+    pos = 0
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        eol = len(text) if eol < 0 else eol
+        m = _HEADER_LINE.fullmatch(text, pos, eol)
+        if m is None or m.group("key").casefold() not in HEADER_KEYS:
+            break
+        key, value = m.group("key").casefold(), m.group("value").strip()
+        fields.setdefault(key, value)
+        keep = m.start("value") if key == "title" else eol
+        chars[pos:keep] = " " * (keep - pos)
+        pos = eol + 1
+    return fields, "".join(chars) if fields else text
+
+
+def _html_article(
+    path: Path, html: str, content_hash: str, published: dt.date | None, meta: ArticleMeta
+) -> Article:
     import trafilatura
 
     try:
@@ -158,15 +235,17 @@ def _html_article(path: Path, html: str, content_hash: str, published: dt.date |
         when, how = meta_date, "page metadata"
     else:
         when, how = _publication_date(text, published)
-    outlet = (getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or "").strip()
-    url = getattr(doc, "url", None) or None
+    url = meta.url or getattr(doc, "url", None) or None
+    site = (getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or "").strip()
+    outlet = meta.outlet or site or _host(url) or path.stem
     authority, original = _authority(text, outlet, url)
     return Article(
         path=path,
         name=path.name,
         text=text,
-        title=title or _first_line(text),
-        outlet=outlet or path.stem,
+        readable=text,
+        title=meta.title or title or _title(text),
+        outlet=outlet,
         url=url,
         published=when,
         published_how=how,
@@ -176,16 +255,30 @@ def _html_article(path: Path, html: str, content_hash: str, published: dt.date |
     )
 
 
-def _text_article(path: Path, text: str, content_hash: str, published: dt.date | None) -> Article:
-    when, how = _publication_date(text, published)
-    authority, original = _authority(text, "", None)
+def _text_article(
+    path: Path, text: str, content_hash: str, published: dt.date | None, meta: ArticleMeta
+) -> Article:
+    header, readable = read_header(text)
+    stated = header.get("published", "")
+    header_date = _iso_date(stated)
+    when: dt.date | None
+    if header_date is not None:
+        when, how = header_date, f"header 'published: {stated}'"
+    else:
+        when, how = _publication_date(readable.lstrip(), published)
+    url = meta.url or header.get("url") or None
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        url = None  # "url: see above": not an address
+    outlet = meta.outlet or header.get("outlet") or _host(url) or path.stem
+    authority, original = _authority(readable, outlet, url)
     return Article(
         path=path,
         name=path.name,
         text=text,
-        title=_first_line(text),
-        outlet=path.stem,
-        url=None,
+        readable=readable,
+        title=meta.title or header.get("title") or _title(readable),
+        outlet=outlet,
+        url=url,
         published=when,
         published_how=how,
         authority=authority,
@@ -275,12 +368,36 @@ def _publication_date(text: str, published: dt.date | None) -> tuple[dt.date | N
     return None, "unknown; pass --published YYYY-MM-DD"
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if len(line.split()) >= 4 and not re.match(r"^\S+\s+Posted\s+on\b", line):
-            return line[:300]
-    return text.strip().splitlines()[0][:300] if text.strip() else ""
+_TITLE_CHARS = 160  # a first line longer than this is a paragraph, not a headline
+# A stored copy's "date 2025-06-18" stamp; "Bota Posted on ...", "By Bloomberg News" lines.
+_STAMP = re.compile(r"^date\s+\d{4}-\d{2}-\d{2}\s*")
+_NOT_A_TITLE = re.compile(r"^(?:\S+\s+Posted\s+on\b|By\s|Published\s)")
+_FIRST_SENTENCE = re.compile(r"(.{20,}?[.!?])(?:\s|$)")
+
+
+def _title(text: str) -> str:
+    """A title from the text: its first line of four words or more when that line is
+    headline-sized, else the first sentence of that paragraph, cut at a word."""
+    lines = [_STAMP.sub("", ln.strip()) for ln in text.splitlines() if ln.strip()]
+    first = next(
+        (ln for ln in lines if len(ln.split()) >= 4 and not _NOT_A_TITLE.match(ln)),
+        lines[0] if lines else "",
+    )
+    if len(first) <= _TITLE_CHARS:
+        return first
+    m = _FIRST_SENTENCE.match(first)
+    head = m.group(1) if m and len(m.group(1)) <= _TITLE_CHARS else first[:_TITLE_CHARS]
+    if len(head) < len(first) and not head.endswith((".", "!", "?")):
+        head = head.rsplit(" ", 1)[0] + " …"
+    return head
+
+
+def _host(url: str | None) -> str | None:
+    """``econotimes.com`` for ``https://www.econotimes.com/...``."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or None
 
 
 _WIRES = {

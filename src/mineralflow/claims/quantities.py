@@ -1,0 +1,265 @@
+"""What a sentence states as a quantity: tonnages, changes, multipliers and ranks.
+
+Each quantity keeps the words as written (``stated``), its value in the ledger's unit (tonnes;
+signed percent; rank position), the size of its last stated digit (``resolution``) and the
+qualifier before it ("nearly", "about"). What is *not* a quantity is decided here too: shares
+("a 26% share"), rates a figure rises to ("jumped to 43%"), money and prices::
+
+    >>> [(q.kind, float(q.value)) for q in read_quantities("exports fell 52.9% to 1,238 tons")]
+    [('change', -52.9), ('tonnage', 1238.0)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import lexicon as lx
+from .sentences import Span, chunk_of, chunks
+
+__all__ = [
+    "Quantity",
+    "direction_before",
+    "number",
+    "partner_list",
+    "qualifier",
+    "read_quantities",
+    "read_ranks",
+]
+
+
+@dataclass
+class Quantity:
+    """One quantity as stated in a sentence (``start``/``end`` index the sentence, or the
+    article once the reader has placed it)."""
+
+    kind: str  # tonnage, change, rank
+    start: int
+    end: int
+    value: Decimal
+    resolution: Decimal
+    stated: str
+    qualifier: str
+    partner: str | None = None  # ranks name their partner
+
+    @property
+    def span(self) -> Span:
+        return (self.start, self.end)
+
+
+def number(text: str, *, dot_thousands: bool = False) -> tuple[Decimal, Decimal]:
+    """The value and resolution (size of the last stated digit) of a written number.
+
+    ``dot_thousands``: the article writes decimal commas ("18,9%"), so "22.319" is 22,319.
+    """
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        text = text.replace(",", ".")
+    elif dot_thousands and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        text = text.replace(".", "")
+    else:
+        text = text.replace(",", "")
+    d = Decimal(text)
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return d, Decimal(1).scaleb(exponent)
+
+
+_TONNE_FACTORS = {
+    "kg": Decimal("0.001"),
+    "kilogram": Decimal("0.001"),
+    "kilograms": Decimal("0.001"),
+    "kilo": Decimal("0.001"),
+    "kilos": Decimal("0.001"),
+    "short ton": Decimal("0.90718474"),
+    "short tons": Decimal("0.90718474"),
+}
+_FRACTIONS = {"third": 3, "quarter": 4, "fifth": 5}
+_STEPS = {"doubled": 100, "tripled": 200, "trebled": 200, "quadrupled": 300}
+# "jumped to 43%", "at 26%": the level of a rate or share, not a change.
+_RATE_LEVEL = re.compile(r"\b(?:to|at|from)\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$", re.I)
+_MOVE_VERB = re.compile(r"\b(?:went|moved|climbed|rose|jumped|shot|picked|increased|ramped)\s+$")
+
+
+def read_quantities(s: str, *, decimal_comma: bool = False) -> Iterator[Quantity]:
+    """The tonnages, changes and multipliers sentence ``s`` states, in the order found."""
+    parts: list[Span] | None = None
+    for m in lx.QUANTITY.finditer(s):
+        value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
+        q = qualifier(s, m.start())
+        if m.group("pct"):
+            sign = _direction(s, m)
+            parts = parts or chunks(s)
+            if sign == 0 or _not_a_change(s, m, parts):
+                continue
+            if _RATE_LEVEL.search(s, max(0, m.start() - 20), m.start()):
+                continue
+            yield Quantity(
+                "change", m.start(), m.end(), value * sign, resolution, m.group().strip(), q
+            )
+        elif m.group("tunit"):
+            unit = re.sub(r"\s+", " ", m.group("tunit").casefold())
+            factor = _TONNE_FACTORS.get(unit, Decimal(1))
+            scale = m.group("scale")
+            if scale:
+                factor *= lx.SCALES[scale.casefold()]
+            if m.group("sign"):
+                continue  # "-5 t" is a typo or a table; not a stated level
+            yield Quantity(
+                "tonnage", m.start(), m.end(), value * factor, resolution * factor, m.group(), q
+            )
+        else:  # fold / times with a digit: "7.6 times the May level"
+            if direction_before(s, m.start()) < 0:
+                continue
+            yield Quantity(
+                "change",
+                m.start(),
+                m.end(),
+                (value - 1) * 100,
+                resolution * 100,
+                m.group().strip(),
+                q,
+            )
+    if lx.MULTIPLIER_HINT.search(s):
+        yield from _word_multipliers(s)
+
+
+def _word_multipliers(s: str) -> Iterator[Quantity]:
+    """ "more than sevenfold", "doubled", "halved", "down about a third", "about half"."""
+    for m in lx.WORD_MULTIPLIER.finditer(s):
+        q = qualifier(s, m.start())
+        word = m.group().strip()
+        if m.group("wnum"):
+            if direction_before(s, m.start()) < 0:
+                continue
+            n = lx.WORD_NUMBERS[m.group("wnum").casefold()]
+            value, resolution = Decimal((n - 1) * 100), Decimal(100)
+        elif m.group("verb"):
+            verb = m.group("verb").casefold()
+            if verb == "halved":
+                value, resolution = Decimal(-50), Decimal(10)
+                q = "about"
+            else:
+                value, resolution = Decimal(_STEPS[verb]), Decimal(100)
+        elif m.group("twice"):
+            value, resolution = Decimal(100), Decimal(100)
+        elif m.group("frac"):
+            # "down about a third": a fall by that fraction, read like "half".
+            sign = direction_before(s, m.start())
+            if sign == 0:
+                continue
+            part = _FRACTIONS[re.split(r"[\s-]", m.group("frac"))[-1].casefold()]
+            value, resolution = Decimal(100) / part * sign, Decimal(10)
+            value = value.quantize(Decimal("0.1"))
+            if q not in ("about", "around", "roughly"):
+                q = "about"
+        else:  # half: "about half of what they were", "fell by half"
+            if q not in ("about", "around", "roughly"):
+                q = "about"
+            start = m.start("half") if m.group("half") else m.start("byhalf")
+            yield Quantity("change", start, start + 4, Decimal(-50), Decimal(10), "half", q)
+            continue
+        yield Quantity("change", m.start(), m.end(), value, resolution, word, q)
+
+
+def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
+    """Ranks of destinations: "the second-largest destination, after Germany", "the top
+    importers were A, B and C", "... followed by B and C"."""
+    mentions = [p for p in partners if p.role not in ("reporter", "actor")]
+    out: dict[str, Quantity] = {}
+
+    def add(code: str, rank: int, start: int, end: int) -> None:
+        if code not in out:
+            stated = s[start:end]
+            one = Decimal(1)
+            out[code] = Quantity("rank", start, end, Decimal(rank), one, stated, "exact", code)
+
+    for m in lx.ORDINAL_RANK.finditer(s):
+        n = lx.ORDINALS[m.group("ord").casefold()]
+        subject = [p for p in mentions if p.end <= m.start()]
+        if not subject:
+            continue
+        subj = subject[-1]
+        add(subj.code, n, m.start("ord"), m.end())
+        rest = s[m.end() :]
+        after = re.match(r"[\s\w',’-]{0,60}?,?\s*after\s+", rest)
+        if after and n >= 2:
+            listed = partner_list(s, mentions, m.end() + after.end())
+            if len(listed) == n - 1:
+                for i, p in enumerate(listed, start=1):
+                    add(p.code, i, p.start, p.end)
+        ahead = re.search(r"\bahead\s+of\s+", rest)
+        if ahead and lx.DESCENDING.search(rest):
+            for i, p in enumerate(partner_list(s, mentions, m.end() + ahead.end()), n + 1):
+                add(p.code, i, p.start, p.end)
+        follow = lx.FOLLOWED_BY.search(rest)
+        if follow:
+            for i, p in enumerate(partner_list(s, mentions, m.end() + follow.end()), n + 1):
+                add(p.code, i, p.start, p.end)
+    for m in lx.TOP_LIST.finditer(s):
+        for i, p in enumerate(partner_list(s, mentions, m.end()), start=1):
+            add(p.code, i, p.start, p.end)
+    return sorted(out.values(), key=lambda q: q.start)
+
+
+def partner_list(s: str, mentions: list[lx.PartnerMention], start: int) -> list[lx.PartnerMention]:
+    """Partners listed from ``start`` on, separated only by commas and "and"."""
+    out: list[lx.PartnerMention] = []
+    pos = start
+    for p in mentions:
+        if p.start < pos:
+            continue
+        gap = s[pos : p.start]
+        if not re.fullmatch(r"[\s,]*(?:and\s+)?(?:the\s+)?", gap, re.I):
+            break
+        out.append(p)
+        pos = p.end
+    return out
+
+
+def qualifier(s: str, start: int) -> str:
+    """The qualifier word right before position ``start`` ("nearly", "about"), else exact."""
+    before = s[max(0, start - 32) : start]
+    m = lx.qualifier_pattern().search(before)
+    if m is None:
+        return "exact"
+    word = m.group("q")
+    if word.casefold() == "up to" and _MOVE_VERB.search(before[: m.start()]):
+        return "exact"  # "went up to 353 tons": a rise to, not at most
+    return lx.qualifier_words()[word.casefold()]
+
+
+def _direction(s: str, m: re.Match[str]) -> int:
+    sign = m.group("sign")
+    if sign:
+        return 1 if sign == "+" else -1
+    after = lx.DIRECTION_AFTER.match(s, m.end(), min(len(s), m.end() + 40))
+    if after:
+        return 1 if after.group("up") else -1
+    return direction_before(s, m.start())
+
+
+def direction_before(s: str, start: int) -> int:
+    """+1 for a rise, -1 for a fall, 0 when the words before ``start`` (in its clause) say
+    neither."""
+    window_start = max(0, start - 48)
+    cut = lx.CHUNK_BREAK.search(s[window_start:start][::-1])
+    if cut is not None:
+        window_start = start - cut.start()
+    hits = list(lx.DIRECTION_BEFORE.finditer(s, window_start, start))
+    if not hits:
+        return 0
+    return 1 if hits[-1].group("up") else -1
+
+
+def _not_a_change(s: str, m: re.Match[str], parts: list[Span]) -> bool:
+    if lx.NOT_A_CHANGE_AFTER.match(s, m.end(), min(len(s), m.end() + 30)):
+        return True
+    window = max(0, m.start() - 40)
+    if lx.NOT_A_CHANGE_HINT.search(s, window, m.start()) and lx.NOT_A_CHANGE_BEFORE.search(
+        s, window, m.start()
+    ):
+        return True
+    chunk = chunk_of(parts, m.start())
+    return lx.VALUE_WORDS.search(s, chunk[0], chunk[1]) is not None

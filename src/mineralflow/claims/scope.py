@@ -1,0 +1,136 @@
+"""Which product a figure is about: the product scope, from the words and codes around it.
+
+The nearest product word or tariff code decides (a code over words); a *loose* word ("rare
+earth exports") or no product word at all means the product the article is about: the last
+product named strictly within a few sentences, else the one the article names most. Bare
+"magnets" count only where the article names rare earths; another commodity named in the
+clause (soybeans, steel) means no figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import catalog
+from . import lexicon as lx
+from .sentences import Span, distance
+
+__all__ = ["Scope", "TermAt"]
+
+_RECENT_WINDOW = 6  # sentences a product word keeps its hold on what follows
+_LEAD_WEIGHT = 3  # a product word in the headline or lead says what the story is about
+
+
+@dataclass(frozen=True)
+class TermAt:
+    """A product word or tariff code found in a sentence, with its span there."""
+
+    start: int
+    end: int
+    term: lx.Term
+
+
+class Scope:
+    """The product context of one article, updated sentence by sentence."""
+
+    def __init__(self, text: str) -> None:
+        self.rare_earth_named = bool(lx.RARE_EARTH_WORD.search(text))
+        self.topic = self._topic(text)
+        self.recent: tuple[str, int] | None = None  # (product, sentence index)
+
+    def _topic(self, text: str) -> str | None:
+        """The product the article is about: the one its strict product words name most,
+        a word in the headline or lead (the first two lines) counting three times."""
+        counts: Counter[str] = Counter()
+        lead = _lead_end(text)
+        for m in lx.product_pattern().finditer(text):
+            term = lx.lookup_term(m.group())
+            if term is None or term.reading != "strict":
+                continue
+            if term.needs_rare_earth and not self.rare_earth_named:
+                continue
+            counts[term.product] += _LEAD_WEIGHT if m.start() < lead else 1
+        if not counts:
+            return None
+        tracked = {p.id for p in catalog.products().values() if p.tracked}
+        return max(counts, key=lambda p: (counts[p], p in tracked))
+
+    @staticmethod
+    def terms(s: str) -> list[TermAt]:
+        """The product words and tariff codes of sentence ``s``, in text order."""
+        found = [
+            TermAt(m.start(), m.end(), t)
+            for m in lx.product_pattern().finditer(s)
+            if (t := lx.lookup_term(m.group())) is not None
+        ]
+        codes = lx.code_products()
+        for m in lx.CODE.finditer(s):
+            product = codes.get(m.group().replace(".", ""))
+            if product is not None:
+                found.append(TermAt(m.start(), m.end(), lx.Term(product, "code")))
+        return sorted(found, key=lambda t: t.start)
+
+    def product(
+        self, index: int, q: Span, terms: list[TermAt], chunk: Span, goods: list[int]
+    ) -> str | None:
+        """The product of the quantity at ``q`` in sentence ``index`` (None: no figure)."""
+        coded = [t for t in terms if t.term.reading == "code"]
+        if coded:  # a tariff code is exact: it decides over words
+            return min(coded, key=lambda t: distance((t.start, t.end), q)).term.product
+        in_chunk = [t for t in terms if chunk[0] <= t.start < chunk[1]]
+        before = [t for t in terms if t.end <= q[0]]
+        after = [t for t in terms if t.start >= q[1]]
+        if in_chunk:
+            term = min(in_chunk, key=lambda t: distance((t.start, t.end), q)).term
+        elif before:
+            term = before[-1].term
+        elif after:
+            term = after[0].term
+        else:
+            if any(chunk[0] <= g < chunk[1] for g in goods):
+                return None  # soybeans, steel...: another commodity's figure
+            return self.context(index)
+        if term.reading == "ambiguous":
+            return None
+        if term.reading == "loose":
+            context = self.context(index)
+            return context if context and _same_group(context, term.product) else term.product
+        if term.needs_rare_earth and not self.rare_earth_named:
+            return None
+        return term.product
+
+    def context(self, index: int) -> str | None:
+        """The product a sentence without a strict product word is about."""
+        if self.recent and index - self.recent[1] <= _RECENT_WINDOW:
+            return self.recent[0]
+        return self.topic
+
+    def saw(self, index: int, terms: list[TermAt]) -> None:
+        """Remember the last product sentence ``index`` names strictly; the reader calls
+        this for sentences that state figures only, so an aside ("a fuller breakdown,
+        including magnets, comes later") does not change what the story is about."""
+        strict = [
+            t.term
+            for t in terms
+            if t.term.reading in ("strict", "code")
+            and (self.rare_earth_named or not t.term.needs_rare_earth)
+        ]
+        if strict:
+            self.recent = (strict[-1].product, index)
+
+
+def _lead_end(text: str) -> int:
+    """Where the headline and lead end: after the first two non-empty lines."""
+    pos, seen = 0, 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        seen += bool(line.strip())
+        if seen == 2:
+            break
+    return pos
+
+
+def _same_group(a: str, b: str) -> bool:
+    products = catalog.products()
+    return a in products and b in products and products[a].group == products[b].group
