@@ -33,7 +33,7 @@ from typing import Any
 
 from ..periods import Month, Period
 from . import lexicon as lx
-from .partners import partner_of
+from .partners import UNPLACED, indirect_partners, partner_of
 from .quantities import Quantity, read_quantities, read_ranks
 from .scope import Scope, TermAt
 from .sentences import Span, chunk_of, chunks, split_sentences
@@ -73,7 +73,7 @@ class Claim:
 
     @property
     def resolved(self) -> bool:
-        return self.period is not None and self.measure is not None
+        return self.unresolved is None and self.period is not None and self.measure is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (``docs/claims.md``)."""
@@ -112,6 +112,7 @@ class _Draft:
     base_found: bool
     explicit_period: bool
     notes: list[str] = field(default_factory=list)
+    partner_why: str | None = None  # why the partner is UNPLACED
 
     @classmethod
     def of(
@@ -190,6 +191,12 @@ class _Reader:
         if not trade and not (anaphora and self.frame is not None):
             return
         parts = chunks(s)
+        indirect = indirect_partners(s, self.text)
+        if indirect:  # "its Asian neighbour": the country it means, never the region
+            spans = [(m.start, m.end) for m, _ in indirect]
+            mentions = [p for p in mentions if not any(x <= p.start < y for x, y in spans)]
+            mentions = sorted([*mentions, *(m for m, _ in indirect)], key=lambda p: p.start)
+        unplaced = next((why for _, why in indirect if why), None)
         partners = [p for p in mentions if p.role not in ("reporter", "actor")]
         world = [(m.start(), m.end()) for m in lx.WORLD.finditer(s)]
         bases = find_bases(s)
@@ -219,7 +226,10 @@ class _Reader:
             )  # fmt: skip
             timing = self.calendar.timing(s, q, changes, bases, periods, parts, carried)
             shifted = replace(q, start=q.start + a, end=q.end + a)
-            made.append(_Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing))
+            draft = _Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing)
+            if UNPLACED in (partner, reporter):
+                draft.partner_why = unplaced
+            made.append(draft)
         self.drafts.extend(made)
         if made:
             last = made[-1]
@@ -229,6 +239,8 @@ class _Reader:
             self.frame = _Frame(last.partner, period)
         carried = self.frame.period if self.frame else None  # ranks follow this sentence's figures
         for r in ranks:
+            if r.partner == UNPLACED:
+                continue
             product = self.scope.product(index, r.span, terms, chunk_of(parts, r.start), goods)
             if product is None:
                 continue
@@ -302,7 +314,7 @@ class _Reader:
             source=self.source,
             span=(d.q.start, d.q.end),
             sentence=d.sentence,
-            unresolved=None if d.period and d.measure else why,
+            unresolved=d.partner_why or (None if d.period and d.measure else why),
             note="; ".join(d.notes) or None,
         )
 

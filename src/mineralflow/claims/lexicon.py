@@ -335,10 +335,18 @@ ORDINAL_RANK = re.compile(
     rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+{RANK_NOUN}\b",
     re.I,
 )
+_TOP_N = r"(?:top|largest|biggest|leading|main|major)(?:\s+(?P<n>" + _WORDNUM + r"|\d{1,2}))?"
+_TOP_NOUN = r"(?:[\w-]+\s+){0,2}?(?:destinations|buyers|importers|markets|recipients|customers)\b"
+# "the top five destinations were A, B, C, D and E" (the list follows) ...
 TOP_LIST = re.compile(
-    r"\b(?:the\s+)?(?:top|largest|biggest)(?:\s+(?:" + _WORDNUM + r"|\d))?\s+(?:[\w-]+\s+)?"
-    r"(?:destinations|buyers|importers|markets|recipients|customers)\b"
-    r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
+    r"\b(?:the\s+)?" + _TOP_N + r"\s+" + _TOP_NOUN
+    + r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
+    re.I,
+)
+# ... and "A, B, C, D and E were the top five destinations" (the list comes first).
+LIST_TOP = re.compile(
+    r"\s+(?:were|are|was|remained|ranked\s+as)\s+(?:the\s+|China['’]s\s+)?" + _TOP_N
+    + r"\s+" + _TOP_NOUN,
     re.I,
 )
 FOLLOWED_BY = re.compile(r",?\s*followed\s+by\s+", re.I)
@@ -491,17 +499,23 @@ def find_partners(text: str) -> list[PartnerMention]:
             i += 1
             continue
         n, end, code = hit
-        found.append(PartnerMention(start, end, code, _role(text, start, end, code)))
+        found.append(PartnerMention(start, end, code, role_of(text, start, end, code)))
         i += n
     for m in _LOWER_ALIASES.finditer(text):
-        found.append(PartnerMention(m.start(), m.end(), "EU27", _role(text, *m.span(), "EU27")))
+        found.append(PartnerMention(m.start(), m.end(), "EU27", role_of(text, *m.span(), "EU27")))
     if cjk and _CJK.search(text):
         pattern = _cjk_pattern()
         assert pattern is not None
         for m in pattern.finditer(text):
             code = cjk[m.group()]
-            found.append(PartnerMention(m.start(), m.end(), code, _role(text, *m.span(), code)))
+            found.append(PartnerMention(m.start(), m.end(), code, role_of(text, *m.span(), code)))
     return sorted(found, key=lambda p: p.start)
+
+
+def find_region(word: str) -> str | None:
+    """The region a word names ("Asian" -> ``REG_ASIA``), else None."""
+    code = _alias_table()[0].get(word)
+    return code if code is not None and code.startswith("REG_") else None
 
 
 def _strip_possessive(key: str) -> str:
@@ -511,7 +525,8 @@ def _strip_possessive(key: str) -> str:
     return key
 
 
-def _role(text: str, start: int, end: int, code: str) -> str:
+def role_of(text: str, start: int, end: int, code: str) -> str:
+    """How the name at ``text[start:end]`` is used: dest, importer, actor, reporter, mention."""
     name = text[start:end]
     if code == "CHN":
         return "reporter"

@@ -5,16 +5,76 @@ importer ("the US imported"), a world cue ("globally", "in total"), any other co
 Capitals and governments ("Washington", "US tariffs") are never partners (``lexicon``'s
 roles). Else the partner of the figure the sentence continues ("the figure"), else the world.
 An importer's own data ("Japan's imports ... from China") makes the importer the reporter.
+
+A country named by what it is rather than by its name ("its Asian neighbour", "the East
+Asian nation") is the one country of that kind the article names (any region word narrows
+it: "Asian" keeps the Asian ones); when the article names none or several, the figure's
+partner is :data:`UNPLACED` and the figure stays unresolved. Never the region itself::
+
+    >>> [(m.code, why) for m, why in indirect_partners(
+    ...     "Shipments to its Asian neighbour rose.", "Japan, the U.S. and China")]
+    [('JPN', None)]
 """
 
 from __future__ import annotations
 
+import re
+from .. import catalog
 from . import lexicon as lx
 from .sentences import Span, chunk_of, distance
 
-__all__ = ["Who", "partner_of"]
+__all__ = ["UNPLACED", "Who", "indirect_partners", "partner_of"]
 
 Who = tuple[str, str, str]  # reporter, partner, flow
+UNPLACED = "?"  # the partner of a figure whose indirect partner names no one country
+
+_INDIRECT = re.compile(
+    r"\b(?:(?:its|their|China['’]s|Beijing['’]s)\s+(?P<adj1>(?:[A-Z][a-z]+[\s-]+){0,2})"
+    r"(?:neighbou?r|ally|rival|trading\s+partner)"
+    r"|the\s+(?P<adj2>(?:[A-Z][a-z]+[\s-]+){1,2})(?:neighbou?r|nation|country|economy))\b"
+)
+
+
+def indirect_partners(s: str, article: str) -> list[tuple[lx.PartnerMention, str | None]]:
+    """The indirect partner phrases of sentence ``s``, each as a mention of the country it
+    means (code :data:`UNPLACED` when it means no one country) and the reason it is unplaced.
+
+    ``article`` is the whole text, read for the countries it names only when ``s`` has an
+    indirect phrase.
+    """
+    found = list(_INDIRECT.finditer(s))
+    if not found:
+        return []
+    named = lx.find_partners(article)
+    countries = catalog.countries()
+    inside = [m.span() for m in _INDIRECT.finditer(article)]
+    candidates = {
+        p.code
+        for p in named
+        if p.role not in ("reporter", "actor")
+        and p.code in countries
+        and countries[p.code].kind == "country"
+        and not any(a <= p.start < b for a, b in inside)
+    }
+    out: list[tuple[lx.PartnerMention, str | None]] = []
+    for m in found:
+        phrase = m.group()
+        adjective = (m.group("adj1") or m.group("adj2") or "").split()
+        regions = {lx.find_region(word) for word in adjective} - {None}
+        fits = sorted(
+            c for c in candidates if not regions or countries[c].continent in regions
+        )
+        role = lx.role_of(s, m.start(), m.end(), "")
+        if len(fits) == 1:
+            out.append((lx.PartnerMention(m.start(), m.end(), fits[0], role), None))
+            continue
+        if fits:
+            names = ", ".join(catalog.partner_name(c) for c in fits)
+            why = f"'{phrase}' could be any of {names}, all named in the article"
+        else:
+            why = f"'{phrase}' names no country, and the article names none it could be"
+        out.append((lx.PartnerMention(m.start(), m.end(), UNPLACED, role), why))
+    return out
 
 
 def partner_of(

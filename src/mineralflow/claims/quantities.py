@@ -164,8 +164,9 @@ def _word_multipliers(s: str) -> Iterator[Quantity]:
 
 
 def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
-    """Ranks of destinations: "the second-largest destination, after Germany", "the top
-    importers were A, B and C", "... followed by B and C"."""
+    """Ranks of destinations: "the top importers were A, B and C", "A, B and C were the top
+    three destinations" (every member of a list read whole, or none), "the second-largest
+    destination, after Germany", "... followed by B and C"."""
     mentions = [p for p in partners if p.role not in ("reporter", "actor")]
     out: dict[str, Quantity] = {}
 
@@ -175,8 +176,26 @@ def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
             one = Decimal(1)
             out[code] = Quantity("rank", start, end, Decimal(rank), one, stated, "exact", code)
 
+    lists: list[Span] = []  # a whole list decides the ranks of its members
+    for m in lx.TOP_LIST.finditer(s):
+        listed = partner_list(s, mentions, m.end())
+        if _whole_list(s, listed, m.group("n")):
+            lists.append((m.start(), listed[-1].end))
+            for i, p in enumerate(listed, start=1):
+                add(p.code, i, p.start, p.end)
+    for m in lx.LIST_TOP.finditer(s):
+        listed = _list_before(s, mentions, m.start())
+        if _whole_list(s, listed, m.group("n")):
+            lists.append((listed[0].start, m.end()))
+            for i, p in enumerate(listed, start=1):
+                add(p.code, i, p.start, p.end)
     for m in lx.ORDINAL_RANK.finditer(s):
-        n = lx.ORDINALS[m.group("ord").casefold()]
+        word = m.group("ord").casefold()
+        if word in ("top", "largest", "biggest") and m.group().endswith("s"):
+            continue  # "the top destinations": a list, read whole above or not at all
+        if any(x < m.end() and m.start() < y for x, y in lists):
+            continue
+        n = lx.ORDINALS[word]
         subject = [p for p in mentions if p.end <= m.start()]
         if not subject:
             continue
@@ -197,10 +216,38 @@ def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
         if follow:
             for i, p in enumerate(partner_list(s, mentions, m.end() + follow.end()), n + 1):
                 add(p.code, i, p.start, p.end)
-    for m in lx.TOP_LIST.finditer(s):
-        for i, p in enumerate(partner_list(s, mentions, m.end()), start=1):
-            add(p.code, i, p.start, p.end)
     return sorted(out.values(), key=lambda q: q.start)
+
+
+_LIST_GAP = re.compile(r"[\s,]*(?:and\s+)?(?:the\s+)?", re.I)
+# A name the catalog does not know, right before or after a list: the list is not whole.
+_NAME_BEFORE = re.compile(r"[A-Z][\w.’'-]*\s*(?:,|\band)\s*(?:the\s+)?$")
+_MORE_AFTER = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?[A-Z]")
+
+
+def _whole_list(s: str, listed: list[lx.PartnerMention], size: str | None) -> bool:
+    """A top-N list ranks its members only when it is read whole: as many members as it
+    says ("top three"), and no unknown name beside the ones read. Else none is ranked."""
+    if not listed:
+        return False
+    if size is not None:
+        n = int(size) if size.isdigit() else lx.WORD_NUMBERS[size.casefold()]
+        return len(listed) == n
+    return not (
+        _NAME_BEFORE.search(s, 0, listed[0].start) or _MORE_AFTER.match(s, listed[-1].end)
+    )
+
+
+def _list_before(s: str, mentions: list[lx.PartnerMention], end: int) -> list[lx.PartnerMention]:
+    """Partners listed right up to ``end``, separated only by commas and "and"."""
+    out: list[lx.PartnerMention] = []
+    pos = end
+    for p in reversed([p for p in mentions if p.end <= end]):
+        if not _LIST_GAP.fullmatch(s, p.end, pos):
+            break
+        out.append(p)
+        pos = p.start
+    return out[::-1]
 
 
 def partner_list(s: str, mentions: list[lx.PartnerMention], start: int) -> list[lx.PartnerMention]:
@@ -210,8 +257,7 @@ def partner_list(s: str, mentions: list[lx.PartnerMention], start: int) -> list[
     for p in mentions:
         if p.start < pos:
             continue
-        gap = s[pos : p.start]
-        if not re.fullmatch(r"[\s,]*(?:and\s+)?(?:the\s+)?", gap, re.I):
+        if not _LIST_GAP.fullmatch(s, pos, p.start):
             break
         out.append(p)
         pos = p.end

@@ -98,7 +98,7 @@ def read_claims(
 
 def figure_row(article: Article, claim: Claim) -> dict[str, Any]:
     """The ledger's ``figures`` row for a resolved claim."""
-    if claim.period is None or claim.measure is None:
+    if not claim.resolved or claim.period is None or claim.measure is None:
         raise ValueError(f"claim at {claim.span} is unresolved: {claim.unresolved}")
     period = Period.parse(claim.period)
     locator = f"{article.name} chars {claim.span[0]}-{claim.span[1]}"
