@@ -19,6 +19,7 @@ partner is :data:`UNPLACED` and the figure stays unresolved. Never the region it
 from __future__ import annotations
 
 import re
+
 from .. import catalog
 from . import lexicon as lx
 from .sentences import Span, chunk_of, distance
