@@ -192,3 +192,97 @@ def evaluate(labels: Path, seeds: Path | None) -> dict[str, tuple[Scores, int]]:
         s2, n2 = out["seeds"]
         out["all"] = (s1 + s2, n1 + n2)
     return out
+
+
+# -- the real-article set ------------------------------------------------------------------
+TRAP_CLASSES = (
+    "cumulative-span",
+    "context-month",
+    "wrong-scope",
+    "wrong-year",
+    "indirect-partner",
+    "top-n",
+    "not-a-percentage",
+    "previous-month-level",
+    "not-a-figure",
+)
+
+
+@dataclass
+class RealScores:
+    """The real-article set: whole-figure scores (resolved claims only: what ``--save``
+    books), the unresolved figures left unresolved, and per trap class the traps labelled,
+    the traps produced and the figures of that shape read right."""
+
+    figures: Scores
+    unresolved_labelled: int = 0
+    unresolved_booked: int = 0  # a figure the text cannot place, booked anyway: wrong
+    traps: dict[str, int] = field(default_factory=dict)
+    produced: dict[str, int] = field(default_factory=dict)
+    shaped: dict[str, int] = field(default_factory=dict)  # figures labelled with a class
+    shaped_right: dict[str, int] = field(default_factory=dict)
+    articles: int = 0
+    trap_hits: list[str] = field(default_factory=list)
+
+
+def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
+
+
+def evaluate_real(labels: Path, articles: Path) -> RealScores:
+    """Score the reader on the real stored pages in ``articles`` against the labels in the
+    folder ``labels`` (``tests/claims_eval/real``; its README gives the format).
+
+    Each page is read as ``mineralflow claims FILE --published DATE`` reads it, with the
+    date from the label (the page's own header); only resolved claims count as figures.
+    """
+    from ..sources.articles import read_article
+
+    out = RealScores(Scores(FIELDS, right=dict.fromkeys(FIELDS, 0)))
+    for path in sorted(labels.glob("*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        article = read_article(articles / item["file"], published=_date(item["published"]))
+        text = article.text
+        for entry in (*item["figures"], *item["unresolved"], *item["traps"]):
+            start, end = entry["span"]
+            if text[start:end] != entry["stated"]:
+                raise ValueError(
+                    f"{item['file']} {entry['span']}: the page reads {text[start:end]!r}, the "
+                    f"label {entry['stated']!r}; the page changed, re-check the labels"
+                )
+        readable = getattr(article, "readable", text)
+        claims = extract_claims(readable, source=item["file"], published=article.published)
+        booked = [c.to_dict() for c in claims if c.resolved]
+        expected = [{**f, "source": item["file"]} for f in item["figures"]]
+        out.figures = out.figures + score(expected, booked)
+        out.articles += 1
+
+        def right(claim: dict[str, Any], span: Sequence[int]) -> bool:
+            return any(
+                f["span"] == list(span) and all(_same(n, claim.get(n), f.get(n)) for n in FIELDS)
+                for f in item["figures"]
+            )
+
+        for f in item["figures"]:
+            if f.get("class"):
+                out.shaped[f["class"]] = out.shaped.get(f["class"], 0) + 1
+                if any(_overlaps(c["span"], f["span"]) and right(c, f["span"]) for c in booked):
+                    out.shaped_right[f["class"]] = out.shaped_right.get(f["class"], 0) + 1
+        for u in item["unresolved"]:
+            out.unresolved_labelled += 1
+            if any(_overlaps(c["span"], u["span"]) for c in booked):
+                out.unresolved_booked += 1
+        for t in item["traps"]:
+            kind = t["class"]
+            out.traps[kind] = out.traps.get(kind, 0) + 1
+            wrong = [
+                c for c in booked if _overlaps(c["span"], t["span"]) and not right(c, t["span"])
+            ]
+            if wrong:
+                out.produced[kind] = out.produced.get(kind, 0) + 1
+                got = ", ".join(
+                    f"{c['partner']} {c['product']} {c['period']} {c['measure']} {c['value']}"
+                    for c in wrong
+                )
+                out.trap_hits.append(f"{item['file']} {t['span']} {kind} {t['stated']!r}: {got}")
+    return out
