@@ -339,14 +339,19 @@ _TOP_N = r"(?:top|largest|biggest|leading|main|major)(?:\s+(?P<n>" + _WORDNUM + 
 _TOP_NOUN = r"(?:[\w-]+\s+){0,2}?(?:destinations|buyers|importers|markets|recipients|customers)\b"
 # "the top five destinations were A, B, C, D and E" (the list follows) ...
 TOP_LIST = re.compile(
-    r"\b(?:the\s+)?" + _TOP_N + r"\s+" + _TOP_NOUN
+    r"\b(?:the\s+)?"
+    + _TOP_N
+    + r"\s+"
+    + _TOP_NOUN
     + r"(?P<mid>[^.;:]{0,60}?)(?:\s+(?:were|are|was)\b|\s*:)\s+",
     re.I,
 )
 # ... and "A, B, C, D and E were the top five destinations" (the list comes first).
 LIST_TOP = re.compile(
-    r"\s+(?:were|are|was|remained|ranked\s+as)\s+(?:the\s+|China['’]s\s+)?" + _TOP_N
-    + r"\s+" + _TOP_NOUN,
+    r"\s+(?:were|are|was|remained|ranked\s+as)\s+(?:the\s+|China['’]s\s+)?"
+    + _TOP_N
+    + r"\s+"
+    + _TOP_NOUN,
     re.I,
 )
 FOLLOWED_BY = re.compile(r",?\s*followed\s+by\s+", re.I)

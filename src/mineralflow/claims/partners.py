@@ -62,9 +62,7 @@ def indirect_partners(s: str, article: str) -> list[tuple[lx.PartnerMention, str
         phrase = m.group()
         adjective = (m.group("adj1") or m.group("adj2") or "").split()
         regions = {lx.find_region(word) for word in adjective} - {None}
-        fits = sorted(
-            c for c in candidates if not regions or countries[c].continent in regions
-        )
+        fits = sorted(c for c in candidates if not regions or countries[c].continent in regions)
         role = lx.role_of(s, m.start(), m.end(), "")
         if len(fits) == 1:
             out.append((lx.PartnerMention(m.start(), m.end(), fits[0], role), None))

@@ -233,9 +233,7 @@ def _whole_list(s: str, listed: list[lx.PartnerMention], size: str | None) -> bo
     if size is not None:
         n = int(size) if size.isdigit() else lx.WORD_NUMBERS[size.casefold()]
         return len(listed) == n
-    return not (
-        _NAME_BEFORE.search(s, 0, listed[0].start) or _MORE_AFTER.match(s, listed[-1].end)
-    )
+    return not (_NAME_BEFORE.search(s, 0, listed[0].start) or _MORE_AFTER.match(s, listed[-1].end))
 
 
 def _list_before(s: str, mentions: list[lx.PartnerMention], end: int) -> list[lx.PartnerMention]:

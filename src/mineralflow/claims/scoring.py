@@ -257,10 +257,14 @@ def evaluate_real(labels: Path, articles: Path) -> RealScores:
         out.figures = out.figures + score(expected, booked)
         out.articles += 1
 
-        def right(claim: dict[str, Any], span: Sequence[int]) -> bool:
+        labelled = item["figures"]
+
+        def right(
+            claim: dict[str, Any], span: Sequence[int], labelled: list[Any] = labelled
+        ) -> bool:
             return any(
                 f["span"] == list(span) and all(_same(n, claim.get(n), f.get(n)) for n in FIELDS)
-                for f in item["figures"]
+                for f in labelled
             )
 
         for f in item["figures"]:
