@@ -111,6 +111,7 @@ class _Draft:
     measure: str | None
     base_found: bool
     explicit_period: bool
+    of_base: bool
     notes: list[str] = field(default_factory=list)
     partner_why: str | None = None  # why the partner is UNPLACED
 
@@ -121,7 +122,7 @@ class _Draft:
         reporter, partner, product, flow = who
         return cls(
             q, sentence, reporter, partner, product, flow, timing.period, timing.why,
-            timing.measure, timing.base_found, timing.explicit, list(timing.notes),
+            timing.measure, timing.base_found, timing.explicit, timing.of_base, list(timing.notes),
         )  # fmt: skip
 
 
@@ -142,6 +143,7 @@ class _Reader:
         self.calendar = Calendar(Month.of(published) if published else None)
         self.scope = Scope(text)
         self.decimal_comma = bool(lx.DECIMAL_COMMA.search(text))
+        self.spun = bool(lx.TONS_WORD.search(text))
         self.frame: _Frame | None = None
         self.drafts: list[_Draft] = []
 
@@ -153,7 +155,7 @@ class _Reader:
     def _sentence(self, index: int, a: int, b: int) -> None:
         s = self.text[a:b]
         terms = Scope.terms(s)
-        quantities = list(read_quantities(s, decimal_comma=self.decimal_comma))
+        quantities = list(read_quantities(s, decimal_comma=self.decimal_comma, spun=self.spun))
         trade = lx.TRADE.search(s) is not None
         ranked = trade and lx.RANK_HINT.search(s) is not None
         partners = lx.find_partners(s) if quantities or ranked else []
@@ -163,6 +165,7 @@ class _Reader:
             self._figures(index, a, b, s, terms, quantities, ranks, partners, trade)
         elif trade:
             self._dates_the_story(s)
+            self.scope.turns_to(index, s, terms)
         if len(self.drafts) > made:
             self.scope.saw(index, terms)
 
@@ -233,7 +236,9 @@ class _Reader:
         self.drafts.extend(made)
         if made:
             last = made[-1]
-            period = next((d.period for d in reversed(made) if d.period), None)
+            # The sentence's own period, not that of a base level it compares with.
+            period = next((d.period for d in made if d.period and not d.of_base), None)
+            period = period or next((d.period for d in reversed(made) if d.period), None)
             if period is None and self.frame is not None:
                 period = self.frame.period
             self.frame = _Frame(last.partner, period)

@@ -41,6 +41,9 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
 # Capitalised only: "may" is a verb, "march" a noun.
 _MONTH_ALT = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -63,7 +66,7 @@ WORD_NUMBERS = {
     "twelve": 12,
     "twenty": 20,
 }
-_WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 # What an ordinal counts: "a third straight month", "the fifth-largest buyer".
 _ORDINAL_NOUN = (
     r"(?:(?:consecutive|straight|successive|running|continuous|sequential|monthly|annual|"
@@ -71,6 +74,10 @@ _ORDINAL_NOUN = (
     r"(?:largest|biggest|top|leading|highest|lowest)\b)"
 )
 ORDINALS = {
+    "primary": 1,
+    "leading": 1,
+    "main": 1,
+    "principal": 1,
     "largest": 1,
     "biggest": 1,
     "top": 1,
@@ -100,14 +107,14 @@ ORDINALS = {
 # A number as outlets write it: thousands commas ("3,188"), decimal points ("157.5") and, in
 # translated copies, decimal commas ("18,9%"). A comma followed by exactly three digits is a
 # thousands separator; followed by one or two digits it is a decimal comma.
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?"
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?"
 _SCALE = r"million|mln|thousand|billion"
 _TUNIT = (
     r"metric\s+tonnes|metric\s+tons|metric\s+tonne|metric\s+ton|short\s+tons|short\s+ton|"
     r"tonnes|tonne|tons|ton|mt|t|kilograms|kilogram|kilos|kilo|kg"
 )
 QUANTITY = re.compile(
-    r"(?<![\w.,/$€£¥-])(?:(?P<sign>[-−–+])(?=\d))?(?P<num>" + _NUM + r")"
+    r"(?<![\w.,/$€£¥-])(?:(?P<sign>[-−–+])(?=\d))?(?P<num>" + NUM + r")"
     r"(?:"
     r"(?P<pct>\s?%|\s?(?:percent|per\s+cent|pct)\b)"
     r"|(?:\s|-)(?:(?P<scale>" + _SCALE + r")\s+)?(?P<tunit>" + _TUNIT + r")(?![\w])"
@@ -118,19 +125,21 @@ QUANTITY = re.compile(
     r")"
 )
 WORD_MULTIPLIER = re.compile(
-    r"\b(?:(?P<wnum>" + _WORDNUM + r")(?:[\s-]?(?P<fold>fold)\b|\s+(?P<times>times)"
+    r"\b(?:(?P<wnum>" + WORDNUM + r")(?:[\s-]?(?P<fold>fold)\b|\s+(?P<times>times)"
     r"(?=\s+(?:the|its|their|that|what|as|higher|larger|more|bigger|" + _MONTH_ALT + r")\b))"
     r"|(?P<verb>doubled|tripled|trebled|quadrupled|halved)\b"
-    r"|(?P<half>half)\s+(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|"
-    + _MONTH_ALT
-    + r")\b)"
+    # "first half of the year" is a period, not a fall by half
+    r"|(?<!first\s)(?<!second\s)(?<!first-)(?<!second-)(?P<half>half)\s+"
+    r"(?!of\s+(?:the\s+)?(?:year|(?:19|20)\d{2})\b)"
+    r"(?=(?:of\s+)?(?:what|the|its|their|that|last|a\s+year|" + _MONTH_ALT + r")\b)"
     r"|(?:by\s+)(?P<byhalf>half)\b"
     # "a third", "a fifth": fractions, unless an ordinal ("a fifth consecutive month").
     r"|(?P<frac>(?:a|one)[\s-](?:third|quarter|fifth))\b(?!\s+of\b)(?![\s-]+" + _ORDINAL_NOUN + r")"
-    r"|(?P<twice>twice)(?=\s+(?:the|its|their|that|what|as)\b))",
+    r"|(?P<twice>twice|double)(?=\s+(?:the|its|their|that|what|as)\b))",
     re.I,
 )
 # An article that writes "18,9%" writes decimal commas: its "22.319 tons" is 22,319 t.
+TONS_WORD = re.compile(r"\b(?:metric\s+)?(?:tons|tonnes)\b", re.I)
 DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d{1,3},\d{1,2}\s?%")
 SCALES = {"million": 10**6, "mln": 10**6, "thousand": 10**3, "billion": 10**9}
 
@@ -156,7 +165,7 @@ _UP = (
     r"surges|surging|jumped|jump|jumps|jumping|climbed|climb|climbs|climbing|grew|grow|grows|"
     r"growing|grown|gained|gain|gains|soared|soar|soaring|rebounded|rebound|rebounding|"
     r"skyrocketed|skyrocket|spiked|spike|higher|expanded|boosted|accelerated|more|growth|"
-    r"hike|leapt|leaped|leap|advanced|above"
+    r"hike|leapt|leaped|leap|advanced|above|added"
 )
 _DOWN = (
     r"fell|fall|falls|falling|fallen|dropped|drop|drops|dropping|declined|decline|declines|"
@@ -171,18 +180,19 @@ DIRECTION_AFTER = re.compile(
 DIRECTION_BEFORE = re.compile(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
 # A percentage that is a share, a rate or a price, not a change of the flow.
 NOT_A_CHANGE_AFTER = re.compile(
-    r"\s*(?:of\b|(?:[\w-]+\s+)?(?:share|stake|tariffs?|duty|duties|levy|tax|rate|rates|"
+    r"\s*(?:of\b|(?:[\w-]+\s+)?(?:share|stake|tariffs?|duty|duties|levy|tax|rate|rates|pure|purity|"
     r"margin|yield|chance|probability|interest|owned|stake|majority|drawn)\b)",
     re.I,
 )
 NOT_A_CHANGE_BEFORE = re.compile(
-    r"\b(?:tariffs?|duty|duties|levy|tax|rate|share|stake|accounting\s+for|accounted\s+for|"
+    r"\b(?:tariffs?|duty|duties|levy|tax|rate|share|stake|purity|grade|accounting\s+for|"
+    r"accounted\s+for|"
     r"accounts\s+for|makes?\s+up|made\s+up|represent(?:s|ed|ing)?\s+(?!a\b))\s+(?:of\s+)?"
     r"(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 NOT_A_CHANGE_HINT = re.compile(
-    r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent", re.I
+    r"tariff|dut|levy|tax|rate|share|stake|account|made|make|represent|purity|grade", re.I
 )
 VALUE_WORDS = re.compile(
     r"(?:\bvalue\b|\bworth\b|\brevenues?\b|\bprices?\b|\bpriced\b|US\$|\$|€|¥|\byuan\b|"
@@ -207,7 +217,8 @@ TRADE = re.compile(
     r"quotas?|permits?|rules?|regime|applications?))|exporters?|"
     r"import(?:s|ed|ing)?(?!\s+(?:tariffs?|duties|controls?|restrictions?|bans?))|importers?|"
     r"shipments?|shipped|shipping|sold|sales\s+to|deliver(?:ies|ed|y)|supplied|outbound|"
-    r"destinations?|buyers?|went\s+to|sent\s+to|overseas\s+sales|outflows?)\b"
+    r"destinations?|buyers?|went\s+to|sent\s+to|overseas\s+sales|outflows?|received|"
+    r"left\s+the\s+country|cleared\s+(?:\w+\s+)?customs|(?<!trading\s)volumes?)\b"
     # "June's total": the month's flow, named by its month.
     r"|\b(?:" + _MONTH_ALT + r")(?:'s|’s)\s+(?:total|tally|volume|figure)\b",
     re.I,
@@ -244,7 +255,9 @@ OTHER_GOODS = re.compile(
 
 # -- periods and bases --------------------------------------------------------------------
 _YEAR = r"(?:19|20)\d{2}"
-_QTY_IN_BASE = r"(?:" + _NUM + r")\s*(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)\s+(?:in|of|for)\s+"
+_QTY_IN_BASE = r"(?:" + NUM + r")\s*(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)\s+(?:in|of|for)\s+"
+# "the June level of 4,260 kilograms": a level stated after its base month.
+_QTY_OF_BASE = r"(?:" + NUM + r")\s*(?:(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)|kilograms|kg)\b"
 MOM = re.compile(
     r"\b(?:month[- ]on[- ]month|month[- ]over[- ]month|m/m|MoM|sequentially|on\s+a\s+monthly\s+"
     r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+month\s+"
@@ -269,11 +282,12 @@ YOY = re.compile(
     re.I,
 )
 BASE_MONTH = re.compile(
-    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below)\s+"
-    r"(?:in\s+)?(?:the\s+)?"
+    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below|"
+    r"double|twice)\s+(?:in\s+)?(?:the\s+)?"
     r"(?:levels?\s+(?:of|in)\s+)?(?:" + _QTY_IN_BASE + r")?(?P<bm>" + MONTH + r")(?:'s|’s)?"
     r"(?:,?\s+(?P<by>" + _YEAR + r")|\s+(?P<bly>last\s+year|a\s+year\s+(?:earlier|ago)))?"
-    r"(?:\s+(?:levels?|figures?|totals?|volumes?))?(?!\s+\d{1,2}\b)"
+    r"(?:\s+(?:levels?|figures?|totals?|volumes?)(?:\s+of\s+" + _QTY_OF_BASE + r")?)?"
+    r"(?!\s+\d{1,2}\b)"
     r"|\b(?:in|from)\s+(?P<bm2>" + MONTH + r")\s+(?P<bly2>last\s+year|a\s+year\s+(?:earlier|ago))"
 )
 # A tonnage inside a base phrase ("from 1,238 tons in May") is that month's level.
@@ -285,7 +299,7 @@ DATE_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+$")
 SPAN_PERIOD = re.compile(
     r"\b(?:(?P<fm>" + MONTH + r")\s*(?:-|–|to|through|until)\s*(?P<lm>" + MONTH + r")"
     r"(?:,?\s+(?P<ry>" + _YEAR + r"))?"
-    r"|(?:the\s+)?first\s+(?P<nm>" + _WORDNUM + r"|\d{1,2})\s+months(?:\s+of(?:\s+the\s+year)?)?"
+    r"|(?:the\s+)?first\s+(?P<nm>" + WORDNUM + r"|\d{1,2})\s+months(?:\s+of(?:\s+the\s+year)?)?"
     r"(?:\s+(?P<ny>" + _YEAR + r"))?"
     r"|(?:the\s+)?(?P<part>first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
     r"first\s+nine\s+months)(?:\s+of(?:\s+the\s+year)?)?(?:\s+(?P<py>" + _YEAR + r"))?"
@@ -335,7 +349,10 @@ ORDINAL_RANK = re.compile(
     rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+{RANK_NOUN}\b",
     re.I,
 )
-_TOP_N = r"(?:top|largest|biggest|leading|main|major)(?:\s+(?P<n>" + _WORDNUM + r"|\d{1,2}))?"
+_TOP_N = (
+    r"(?:(?P<n0>" + WORDNUM + r"|\d{1,2})\s+)?(?:top|largest|biggest|leading|main|major)"
+    r"(?:\s+(?P<n>" + WORDNUM + r"|\d{1,2}))?"
+)
 _TOP_NOUN = r"(?:[\w-]+\s+){0,2}?(?:destinations|buyers|importers|markets|recipients|customers)\b"
 # "the top five destinations were A, B, C, D and E" (the list follows) ...
 TOP_LIST = re.compile(
@@ -403,7 +420,7 @@ IMPORTER_AFTER = re.compile(
 _TOKEN = re.compile(r"[^\W\d_][\w.'’&-]*")
 # Cheap tests that let a sentence skip a costly pattern that cannot match it.
 MULTIPLIER_HINT = re.compile(
-    r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth", re.I
+    r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth|double", re.I
 )
 RANK_HINT = re.compile(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
 SPAN_HINT = re.compile(

@@ -77,27 +77,39 @@ _TONNE_FACTORS = {
 }
 _FRACTIONS = {"third": 3, "quarter": 4, "fifth": 5}
 _STEPS = {"doubled": 100, "tripled": 200, "trebled": 200, "quadrupled": 300}
-# "jumped to 43%", "at 26%": the level of a rate or share, not a change.
+# "jumped to 43%", "at 26%": the level of a rate or share, not a change ...
 _RATE_LEVEL = re.compile(r"\b(?:to|at|from)\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$", re.I)
+# ... unless a change is what stands at it: "the decline was even steeper at 74%".
+_CHANGE_AT = re.compile(
+    r"\b(?:decline|drop|fall|decrease|contraction|slump|plunge|rise|increase|growth|gain|jump|"
+    r"surge)\b[^,;:%\d]{0,40}\bat\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$",
+    re.I,
+)
+# "eleven percent", "just over one percent": a percentage written in words.
+_WORD_PERCENT = re.compile(r"\b(?P<wn>" + lx.WORDNUM + r")\s+(?:percent|per\s+cent)\b", re.I)
+# Spun copies replace "tons" by its informal synonyms ("808 heaps", "3,989 loads"): read as
+# tonnes only in an article that writes tons elsewhere (see docs/claims.md).
+_SPUN_TONNES = re.compile(
+    r"(?<![\w.,/$€£¥-])(?P<num>" + lx.NUM + r")\s+(?:heaps|loads|lots|piles)\b"
+)
 _MOVE_VERB = re.compile(r"\b(?:went|moved|climbed|rose|jumped|shot|picked|increased|ramped)\s+$")
 
 
-def read_quantities(s: str, *, decimal_comma: bool = False) -> Iterator[Quantity]:
-    """The tonnages, changes and multipliers sentence ``s`` states, in the order found."""
-    parts: list[Span] | None = None
+def read_quantities(
+    s: str, *, decimal_comma: bool = False, spun: bool = False
+) -> Iterator[Quantity]:
+    """The tonnages, changes and multipliers sentence ``s`` states, in the order found.
+
+    ``spun``: the article writes tons, so "808 heaps" is a spun copy's 808 tons.
+    """
+    parts = chunks(s)
     for m in lx.QUANTITY.finditer(s):
         value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
         q = qualifier(s, m.start())
         if m.group("pct"):
-            sign = _direction(s, m)
-            parts = parts or chunks(s)
-            if sign == 0 or _not_a_change(s, m, parts):
-                continue
-            if _RATE_LEVEL.search(s, max(0, m.start() - 20), m.start()):
-                continue
-            yield Quantity(
-                "change", m.start(), m.end(), value * sign, resolution, m.group().strip(), q
-            )
+            change = _change(s, m, value, resolution, q, parts)
+            if change is not None:
+                yield change
         elif m.group("tunit"):
             unit = re.sub(r"\s+", " ", m.group("tunit").casefold())
             factor = _TONNE_FACTORS.get(unit, Decimal(1))
@@ -121,8 +133,33 @@ def read_quantities(s: str, *, decimal_comma: bool = False) -> Iterator[Quantity
                 m.group().strip(),
                 q,
             )
+    for m in _WORD_PERCENT.finditer(s):
+        value = Decimal(lx.WORD_NUMBERS[m.group("wn").casefold()])
+        change = _change(s, m, value, Decimal(1), qualifier(s, m.start()), parts)
+        if change is not None:
+            yield change
+    for m in _SPUN_TONNES.finditer(s) if spun else ():
+        value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
+        q = qualifier(s, m.start())
+        yield Quantity("tonnage", m.start(), m.end(), value, resolution, m.group(), q)
     if lx.MULTIPLIER_HINT.search(s):
         yield from _word_multipliers(s)
+
+
+def _change(
+    s: str, m: re.Match[str], value: Decimal, resolution: Decimal, q: str, parts: list[Span]
+) -> Quantity | None:
+    """The change a percentage states, or None when it is no change of the flow (a share, a
+    rate, a price, a direction nobody states)."""
+    sign = _direction(s, m)
+    if sign == 0 or _not_a_change(s, m, parts):
+        return None
+    window = max(0, m.start() - 20)
+    if _RATE_LEVEL.search(s, window, m.start()) and not _CHANGE_AT.search(
+        s, max(0, m.start() - 80), m.start()
+    ):
+        return None
+    return Quantity("change", m.start(), m.end(), value * sign, resolution, m.group().strip(), q)
 
 
 def _word_multipliers(s: str) -> Iterator[Quantity]:
@@ -179,13 +216,13 @@ def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
     lists: list[Span] = []  # a whole list decides the ranks of its members
     for m in lx.TOP_LIST.finditer(s):
         listed = partner_list(s, mentions, m.end())
-        if _whole_list(s, listed, m.group("n")):
+        if _whole_list(s, listed, m.group("n") or m.group("n0")):
             lists.append((m.start(), listed[-1].end))
             for i, p in enumerate(listed, start=1):
                 add(p.code, i, p.start, p.end)
     for m in lx.LIST_TOP.finditer(s):
         listed = _list_before(s, mentions, m.start())
-        if _whole_list(s, listed, m.group("n")):
+        if _whole_list(s, listed, m.group("n") or m.group("n0")):
             lists.append((listed[0].start, m.end()))
             for i, p in enumerate(listed, start=1):
                 add(p.code, i, p.start, p.end)
@@ -219,7 +256,13 @@ def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
     return sorted(out.values(), key=lambda q: q.start)
 
 
-_LIST_GAP = re.compile(r"[\s,]*(?:and\s+)?(?:the\s+)?", re.I)
+# Between listed partners: commas and "and", and what each received ("Japan, with 2,004 kg,
+# and Germany"; "Japan (2,004 kg) and Germany").
+_LIST_GAP = re.compile(
+    r"(?:\s*(?:,\s*with\s+|\()(?:about\s+|nearly\s+|around\s+)?\d[^;:()]{0,30}?\)?)?"
+    r"[\s,]*(?:and\s+)?(?:the\s+)?",
+    re.I,
+)
 # A name the catalog does not know, right before or after a list: the list is not whole.
 _NAME_BEFORE = re.compile(r"[A-Z][\w.’'-]*\s*(?:,|\band)\s*(?:the\s+)?$")
 _MORE_AFTER = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?[A-Z]")
@@ -275,7 +318,7 @@ def qualifier(s: str, start: int) -> str:
 
 
 def _direction(s: str, m: re.Match[str]) -> int:
-    sign = m.group("sign")
+    sign = m.groupdict().get("sign")
     if sign:
         return 1 if sign == "+" else -1
     after = lx.DIRECTION_AFTER.match(s, m.end(), min(len(s), m.end() + 40))

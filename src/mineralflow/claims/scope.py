@@ -9,6 +9,7 @@ clause (soybeans, steel) means no figure.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ __all__ = ["Scope", "TermAt"]
 
 _RECENT_WINDOW = 6  # sentences a product word keeps its hold on what follows
 _LEAD_WEIGHT = 3  # a product word in the headline or lead says what the story is about
+# A product word that is the subject of the trade: "germanium shipments", "exports of gallium".
+_FLOW_AFTER = re.compile(r"\s*(?:exports?|shipments?|deliveries|sales|imports?|outflows?)\b", re.I)
+_FLOW_BEFORE = re.compile(
+    r"\b(?:exports?|shipments?|deliveries|sales|imports?)\s+of\s+(?:the\s+)?$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,22 @@ class Scope:
         if self.recent and index - self.recent[1] <= _RECENT_WINDOW:
             return self.recent[0]
         return self.topic
+
+    def turns_to(self, index: int, s: str, terms: list[TermAt]) -> None:
+        """A sentence without figures that makes one product the subject of the trade
+        ("Germanium shipments also recovered", "China resumed gallium exports") turns the
+        story to it; a product named in passing ("a breakdown, including magnets") does not."""
+        subjects = {
+            t.term.product
+            for t in terms
+            if t.term.reading in ("strict", "code")
+            and (self.rare_earth_named or not t.term.needs_rare_earth)
+            and (
+                _FLOW_AFTER.match(s, t.end) or _FLOW_BEFORE.search(s, max(0, t.start - 30), t.start)
+            )
+        }
+        if len(subjects) == 1:
+            self.recent = (subjects.pop(), index)
 
     def saw(self, index: int, terms: list[TermAt]) -> None:
         """Remember the last product sentence ``index`` names strictly; the reader calls

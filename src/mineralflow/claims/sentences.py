@@ -23,6 +23,9 @@ Span = tuple[int, int]
 
 _BULLET = re.compile(r"[ \t]*(?:[-•*–][ \t]+)?")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]?(\w+)")
+# "shipped in December. 2023.": a stray stop between a month and its year (garbled copies).
+_MONTH_END = re.compile(r"\b(?:" + lx.MONTH_NAMES + r")\.$")
+_YEAR_NEXT = re.compile(r"(?:19|20)\d{2}\b")
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -40,6 +43,10 @@ def split_sentences(text: str) -> list[Span]:
         start = _BULLET.match(text, pos, le).end()  # type: ignore[union-attr]
         for b in lx.SENTENCE_END.finditer(text, start, le):
             stop = b.start() + len(b.group().rstrip())
+            if _YEAR_NEXT.match(text, b.end(), le) and _MONTH_END.search(
+                text, max(start, b.start() - 10), b.start() + 1
+            ):
+                continue
             if lx.ABBREVIATION.search(text, max(start, b.start() - 12), b.start() + 1):
                 nxt = _NEXT_WORD.match(text, b.end(), le)
                 if nxt is None or nxt.group(1) not in lx.STARTERS:

@@ -59,6 +59,7 @@ class Timing:
     base_found: bool
     explicit: bool  # the period is stated in the sentence (not carried over)
     notes: list[str] = field(default_factory=list)
+    of_base: bool = False  # the level a change is measured from ("from 305 tons in May")
 
 
 def find_bases(s: str) -> list[Base]:
@@ -226,7 +227,7 @@ class Calendar:
             if month is None:
                 missing = "the base month has no year; pass --published YYYY-MM-DD"
                 return Timing(None, missing, None, True, True)
-            return Timing(Period.month(month), None, "level", True, True)
+            return Timing(Period.month(month), None, "level", True, True, of_base=True)
         period, why, explicit = self.pick_period(q, periods, parts, bases, base, carried)
         measure: str | None = None
         notes: list[str] = []
@@ -267,7 +268,7 @@ class Calendar:
             shifted = Period(period.start.shift(-12), period.end.shift(-12))
         measure = "level" if shifted.is_month else "cumulative"
         note = f"the level of the base ({shifted}) of the figure for {period}"
-        return Timing(shifted, None, measure, True, explicit, [note])
+        return Timing(shifted, None, measure, True, explicit, [note], of_base=True)
 
     def pick_period(
         self,
