@@ -219,6 +219,8 @@ class _Reader:
                 and not lx.TRADE.search(s, *chunk)
             ):
                 continue  # output, capacity, quotas: not a flow
+            if q.kind == "tonnage" and lx.AVERAGE.search(s, max(chunk[0], q.start - 40), q.start):
+                continue  # "a monthly average of 3,219 tons": not a flow the ledger holds
             product = self.scope.product(index, q.span, terms, chunk, goods)
             if product is None:
                 continue
@@ -230,14 +232,20 @@ class _Reader:
             timing = self.calendar.timing(s, q, changes, bases, periods, parts, carried)
             shifted = replace(q, start=q.start + a, end=q.end + a)
             draft = _Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing)
+            draft.of_base = draft.of_base or q.compared
             if UNPLACED in (partner, reporter):
                 draft.partner_why = unplaced
             made.append(draft)
         self.drafts.extend(made)
         if made:
             last = made[-1]
-            # The sentence's own period, not that of a base level it compares with.
-            period = next((d.period for d in made if d.period and not d.of_base), None)
+            # The sentence's own period (the latest it states: "after dipping to 300 tons in
+            # March, shipments rebounded to 4,777 tons in April" goes on about April), not
+            # that of a level it compares with.
+            own = [d.period for d in made if d.period and not d.of_base]
+            period = max(own, key=lambda p: (p.end, p.start)) if own else None
+            if period is None and self.frame is not None and all(d.of_base for d in made):
+                period = self.frame.period  # only levels compared with: the story's month stays
             period = period or next((d.period for d in reversed(made) if d.period), None)
             if period is None and self.frame is not None:
                 period = self.frame.period

@@ -205,6 +205,7 @@ NOT_A_FLOW = re.compile(
     r"refining|consumption|demand|inventor(?:y|ies)|stockpiles?|deposits?)\b",
     re.I,
 )
+AVERAGE = re.compile(r"\b(?:average|averaged|mean)\s+(?:of\s+)?(?:about\s+|around\s+)?$", re.I)
 FORECAST = re.compile(
     r"\b(?:expects?|expected|forecasts?|forecasted|projected|projects|predicts?|predicted|"
     r"could|would|will|might|targets?|aims?\s+to|plans?\s+to)\b",
@@ -278,6 +279,11 @@ YOY = re.compile(
     r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?"
     r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
     r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d)"
+    # "compared to the first half of 2024": the same span a year before
+    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:the\s+)?"
+    r"(?:first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
+    r"first\s+(?:" + WORDNUM + r"|\d{1,2})\s+months|H1|H2|Q[1-4])\s+(?:of\s+)?"
+    r"(?P<sy3>" + _YEAR + r")"
     r"|(?:a|one)\s+year\s+(?:earlier|before)|the\s+(?:previous|prior)\s+year)\b",
     re.I,
 )
@@ -339,7 +345,10 @@ CONTEXT_CUE = re.compile(
 )
 # A tonnage right before a base phrase is the base's level: "305 tons the month before",
 # "the 3,326 tons in the same month of 2024".
-BASE_LEVEL_GAP = re.compile(r"\s+(?:(?:in|of|for|during|over)\s+)?|\s*,\s*")
+BASE_LEVEL_GAP = re.compile(
+    r"\s+(?:(?:recorded|registered|reported|seen|shipped|exported)\s+)?"
+    r"(?:(?:in|of|for|during|over)\s+)?|\s*,\s*"
+)
 LAST_MONTH = re.compile(r"\b(?:last|past)\s+month\b", re.I)
 
 # -- ranks --------------------------------------------------------------------------------

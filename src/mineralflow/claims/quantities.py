@@ -43,6 +43,7 @@ class Quantity:
     stated: str
     qualifier: str
     partner: str | None = None  # ranks name their partner
+    compared: bool = False  # "still far below 3,989 tons": a level the figure is compared to
 
     @property
     def span(self) -> Span:
@@ -118,8 +119,16 @@ def read_quantities(
                 factor *= lx.SCALES[scale.casefold()]
             if m.group("sign"):
                 continue  # "-5 t" is a typo or a table; not a stated level
+            compared = bool(_COMPARED.search(s, max(0, m.start() - 40), m.start()))
             yield Quantity(
-                "tonnage", m.start(), m.end(), value * factor, resolution * factor, m.group(), q
+                "tonnage",
+                m.start(),
+                m.end(),
+                value * factor,
+                resolution * factor,
+                m.group(),
+                q,
+                compared=compared,
             )
         else:  # fold / times with a digit: "7.6 times the May level"
             if direction_before(s, m.start()) < 0:
@@ -141,7 +150,10 @@ def read_quantities(
     for m in _SPUN_TONNES.finditer(s) if spun else ():
         value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
         q = qualifier(s, m.start())
-        yield Quantity("tonnage", m.start(), m.end(), value, resolution, m.group(), q)
+        compared = bool(_COMPARED.search(s, max(0, m.start() - 40), m.start()))
+        yield Quantity(
+            "tonnage", m.start(), m.end(), value, resolution, m.group(), q, compared=compared
+        )
     if lx.MULTIPLIER_HINT.search(s):
         yield from _word_multipliers(s)
 
@@ -314,7 +326,18 @@ def qualifier(s: str, start: int) -> str:
     word = m.group("q")
     if word.casefold() == "up to" and _MOVE_VERB.search(before[: m.start()]):
         return "exact"  # "went up to 353 tons": a rise to, not at most
+    if _FAR.search(before, 0, m.start()):
+        return "exact"  # "still far below 3,989 tons": a comparison, not a bound
     return lx.qualifier_words()[word.casefold()]
+
+
+# "far below", "well above": the figure compared with the level after it.
+_FAR = re.compile(r"\b(?:far|well|much|way|significantly|considerably)\s+$", re.I)
+_COMPARED = re.compile(
+    r"\b(?:far|well|much|way|significantly|considerably)\s+(?:below|above|under|over|"
+    r"short\s+of|less\s+than|more\s+than)\s+(?:the\s+)?$",
+    re.I,
+)
 
 
 def _direction(s: str, m: re.Match[str]) -> int:
@@ -324,13 +347,20 @@ def _direction(s: str, m: re.Match[str]) -> int:
     after = lx.DIRECTION_AFTER.match(s, m.end(), min(len(s), m.end() + 40))
     if after:
         return 1 if after.group("up") else -1
-    return direction_before(s, m.start())
+    sign = direction_before(s, m.start())
+    if sign == 0 and _BY.search(s, max(0, m.start() - 12), m.start()):
+        # "increased its exports of rare earth metals to other countries by 23%"
+        sign = direction_before(s, m.start(), reach=150)
+    return sign
 
 
-def direction_before(s: str, start: int) -> int:
-    """+1 for a rise, -1 for a fall, 0 when the words before ``start`` (in its clause) say
-    neither."""
-    window_start = max(0, start - 48)
+_BY = re.compile(r"\bby\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+)?$")
+
+
+def direction_before(s: str, start: int, *, reach: int = 48) -> int:
+    """+1 for a rise, -1 for a fall, 0 when the words before ``start`` (in its clause, within
+    ``reach`` characters) say neither."""
+    window_start = max(0, start - reach)
     cut = lx.CHUNK_BREAK.search(s[window_start:start][::-1])
     if cut is not None:
         window_start = start - cut.start()

@@ -70,7 +70,7 @@ def find_bases(s: str) -> list[Base]:
         found.append(Base(m.start(), m.end(), "mom"))
     for m in lx.YOY.finditer(s) if hinted else ():
         # "the same month in 2024" names the base year, which dates the change.
-        named = m.group("sy") or m.group("sy2")
+        named = m.group("sy") or m.group("sy2") or m.group("sy3")
         year = int(named) if named else None
         found.append(Base(m.start(), m.end(), "yoy", year=year))
     for m in lx.BASE_MONTH.finditer(s):
