@@ -35,9 +35,10 @@ from ..periods import Month, Period
 from . import lexicon as lx
 from .partners import UNPLACED, indirect_partners, partner_of
 from .quantities import Quantity, read_quantities, read_ranks
+from .scope import UNPLACED as NO_SCOPE
 from .scope import Scope, TermAt
 from .sentences import Span, chunk_of, chunks, split_sentences
-from .timing import Calendar, Timing, find_bases
+from .timing import Base, Calendar, Timing, base_for, find_bases
 
 __all__ = ["Claim", "extract_claims", "split_sentences"]
 
@@ -113,7 +114,7 @@ class _Draft:
     explicit_period: bool
     of_base: bool
     notes: list[str] = field(default_factory=list)
-    partner_why: str | None = None  # why the partner is UNPLACED
+    unplaced: str | None = None  # why the partner or the product cannot be placed
 
     @classmethod
     def of(
@@ -146,6 +147,9 @@ class _Reader:
         self.spun = bool(lx.TONS_WORD.search(text))
         self.frame: _Frame | None = None
         self.drafts: list[_Draft] = []
+        # "Compared to February, exports rose slightly. Germanium rose 16%, gallium 1%.": a
+        # base named in a sentence without figures is the base of the next one's changes.
+        self.pending: tuple[int, list[Base]] | None = None
 
     def read(self) -> list[Claim]:
         for index, (a, b) in enumerate(split_sentences(self.text)):
@@ -166,6 +170,8 @@ class _Reader:
         elif trade:
             self._dates_the_story(s)
             self.scope.turns_to(index, s, terms)
+        if not quantities and (bases := find_bases(s)):
+            self.pending = (index, bases)
         if len(self.drafts) > made:
             self.scope.saw(index, terms)
 
@@ -203,12 +209,24 @@ class _Reader:
         partners = [p for p in mentions if p.role not in ("reporter", "actor")]
         world = [(m.start(), m.end()) for m in lx.WORLD.finditer(s)]
         bases = find_bases(s)
+        pending = self.pending[1] if self.pending and self.pending[0] == index - 1 else []
         carried = self.frame.period if self.frame else None
         periods = self.calendar.periods(s, bases, carried)
         china_customs = lx.CHINA_CUSTOMS.search(s) is not None
         goods = [m.start() for m in lx.OTHER_GOODS.finditer(s)] if not terms else []
         made: list[_Draft] = []
         changes = [q for q in quantities if q.kind == "change"]
+        main = self._main_month()
+        # A month that dates a level in another clause, other than the story's month ("while
+        # it stood at 6,480 kg in March 2023, exports have now plummeted 80%"), is that
+        # level's: it does not date the change.
+        level_parts = {chunk_of(parts, q.start) for q in quantities if q.kind == "tonnage"}
+        foreign = [
+            m
+            for m in periods
+            if main is not None and m.period is not None and m.period != main
+            and chunk_of(parts, m.start) in level_parts
+        ]  # fmt: skip
         for q in quantities:
             chunk = chunk_of(parts, q.start)
             if lx.FORECAST.search(s, chunk[0], q.start):
@@ -229,13 +247,23 @@ class _Reader:
                 s, q.span, parts, partners, world,
                 carried=carried_partner, china_customs=china_customs,
             )  # fmt: skip
-            timing = self.calendar.timing(s, q, changes, bases, periods, parts, carried)
+            own = bases
+            if pending and q.kind == "change" and base_for(q, changes, bases) is None:
+                own = [*bases, *(replace(p, start=q.start, end=q.start) for p in pending)]
+            dated = periods
+            if q.kind == "change" and foreign:
+                home = chunk_of(parts, q.start)
+                dated = [m for m in periods if m not in foreign or chunk_of(parts, m.start) == home]
+            timing = self.calendar.timing(s, q, changes, own, dated, parts, carried)
             shifted = replace(q, start=q.start + a, end=q.end + a)
             draft = _Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing)
             draft.of_base = draft.of_base or q.compared
             if UNPLACED in (partner, reporter):
-                draft.partner_why = unplaced
+                draft.unplaced = unplaced
+            elif product == NO_SCOPE:
+                draft.unplaced = f"scope: {self.scope.unplaced}"
             made.append(draft)
+        self._against_levels(made)
         self.drafts.extend(made)
         if made:
             last = made[-1]
@@ -264,6 +292,46 @@ class _Reader:
             shifted = replace(r, start=r.start + a, end=r.end + a)
             who = ("CHN", r.partner or "WLD", product, "export")
             self.drafts.append(_Draft.of(shifted, (a, b), who, timing))
+
+    def _against_levels(self, made: list[_Draft]) -> None:
+        """ "While it stood at 6,480 kg in March 2023, exports have now plummeted by more
+        than 80%": a change with no base of its own, dated only by a level the sentence
+        states for another month, is measured against that level, for the story's month
+        (the month its figures so far name most) when that is one month or a year later."""
+        main = self._main_month()
+        for d in made:
+            if d.q.kind != "change" or d.base_found or d.measure is not None or main is None:
+                continue
+            level = next(
+                (
+                    o
+                    for o in made
+                    if o.q.kind == "tonnage" and o.measure == "level" and not o.of_base
+                    and o.period == d.period and o.period != main
+                ),
+                None,
+            )  # fmt: skip
+            if level is None or level.period is None:
+                continue
+            gap = (main.end.year - level.period.end.year) * 12 + main.end.month
+            gap -= level.period.end.month
+            measure = {1: "change_mom", 12: "change_yoy"}.get(gap)
+            if measure is not None:
+                d.period, d.measure, d.base_found = main, measure, True
+                d.notes.append(
+                    f"measured against the level at chars {level.q.start}-{level.q.end} "
+                    f"({level.period}) for the story's month {main}"
+                )
+
+    def _main_month(self) -> Period | None:
+        """The month the figures read so far state most (explicitly)."""
+        stated = Counter(
+            d.period
+            for d in self.drafts
+            if d.explicit_period and d.period and d.period.is_month and not d.of_base
+            and d.measure is not None
+        )  # fmt: skip
+        return stated.most_common(1)[0][0] if stated else None
 
     # -- the end of the article -----------------------------------------------------------
     def _finish(self) -> list[Claim]:
@@ -327,7 +395,7 @@ class _Reader:
             source=self.source,
             span=(d.q.start, d.q.end),
             sentence=d.sentence,
-            unresolved=d.partner_why or (None if d.period and d.measure else why),
+            unresolved=d.unplaced or (None if d.period and d.measure else why),
             note="; ".join(d.notes) or None,
         )
 

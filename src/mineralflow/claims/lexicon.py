@@ -288,7 +288,7 @@ YOY = re.compile(
     re.I,
 )
 BASE_MONTH = re.compile(
-    r"\b(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below|"
+    r"\b(?i:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against|times|on|above|below|"
     r"double|twice)\s+(?:in\s+)?(?:the\s+)?"
     r"(?:levels?\s+(?:of|in)\s+)?(?:" + _QTY_IN_BASE + r")?(?P<bm>" + MONTH + r")(?:'s|’s)?"
     r"(?:,?\s+(?P<by>" + _YEAR + r")|\s+(?P<bly>last\s+year|a\s+year\s+(?:earlier|ago)))?"
@@ -582,11 +582,14 @@ def role_of(text: str, start: int, end: int, code: str) -> str:
 @dataclass(frozen=True)
 class Term:
     """A product word and how to read it: strict (names the product), loose (names the
-    rare-earth field; read as the product in context) or ambiguous (several products)."""
+    rare-earth field; read as the product in context), ambiguous (several products: no
+    figure) or unplaced (a scope the catalog has no product for: the figure stays
+    unresolved, ``why`` says so)."""
 
     product: str
-    reading: str  # strict, loose, ambiguous, code
+    reading: str  # strict, loose, ambiguous, unplaced, code
     needs_rare_earth: bool = False
+    why: str | None = None  # for an unplaced scope: the catalog's note
 
 
 @cache
@@ -600,7 +603,8 @@ def product_terms() -> dict[str, Term]:
                 table[key] = Term(p.id, "strict", key in _NEEDS_RARE_EARTH)
     for row in catalog.read_table("claim_terms.csv"):
         key = _fold(row["term"])
-        table[key] = Term(row["product"], row["reading"], key in _NEEDS_RARE_EARTH)
+        why = row["note"] if row["reading"] == "unplaced" else None
+        table[key] = Term(row["product"], row["reading"], key in _NEEDS_RARE_EARTH, why)
     return table
 
 

@@ -347,10 +347,14 @@ def _direction(s: str, m: re.Match[str]) -> int:
     after = lx.DIRECTION_AFTER.match(s, m.end(), min(len(s), m.end() + 40))
     if after:
         return 1 if after.group("up") else -1
-    sign = direction_before(s, m.start())
-    if sign == 0 and _BY.search(s, max(0, m.start() - 12), m.start()):
+    # "plummeted by more than 80%": the qualifier's "more" is no direction
+    start = m.start()
+    if (said := lx.qualifier_pattern().search(s, max(0, start - 32), start)) is not None:
+        start = said.start()
+    sign = direction_before(s, start)
+    if sign == 0 and _BY.search(s, max(0, start - 12), start):
         # "increased its exports of rare earth metals to other countries by 23%"
-        sign = direction_before(s, m.start(), reach=150)
+        sign = direction_before(s, start, reach=150)
     return sign
 
 

@@ -17,7 +17,10 @@ from .. import catalog
 from . import lexicon as lx
 from .sentences import Span, distance
 
-__all__ = ["Scope", "TermAt"]
+__all__ = ["UNPLACED", "Scope", "TermAt"]
+
+UNPLACED = "?"  # the product of a figure whose scope the catalog cannot hold
+_NO_PRODUCT = "a scope the catalog has no product for"
 
 _RECENT_WINDOW = 6  # sentences a product word keeps its hold on what follows
 _LEAD_WEIGHT = 3  # a product word in the headline or lead says what the story is about
@@ -44,6 +47,7 @@ class Scope:
         self.rare_earth_named = bool(lx.RARE_EARTH_WORD.search(text))
         self.topic = self._topic(text)
         self.recent: tuple[str, int] | None = None  # (product, sentence index)
+        self.unplaced: str | None = None  # why the scope last named is UNPLACED
 
     def _topic(self, text: str) -> str | None:
         """The product the article is about: the one its strict product words name most,
@@ -80,7 +84,9 @@ class Scope:
     def product(
         self, index: int, q: Span, terms: list[TermAt], chunk: Span, goods: list[int]
     ) -> str | None:
-        """The product of the quantity at ``q`` in sentence ``index`` (None: no figure)."""
+        """The product of the quantity at ``q`` in sentence ``index`` (None: no figure;
+        :data:`UNPLACED`: a scope the catalog has no product for, :attr:`unplaced` says
+        which)."""
         coded = [t for t in terms if t.term.reading == "code"]
         if coded:  # a tariff code is exact: it decides over words
             return min(coded, key=lambda t: distance((t.start, t.end), q)).term.product
@@ -99,6 +105,9 @@ class Scope:
             return self.context(index)
         if term.reading == "ambiguous":
             return None
+        if term.reading == "unplaced":
+            self.unplaced = term.why or _NO_PRODUCT
+            return UNPLACED
         if term.reading == "loose":
             context = self.context(index)
             return context if context and _same_group(context, term.product) else term.product
@@ -109,6 +118,8 @@ class Scope:
     def context(self, index: int) -> str | None:
         """The product a sentence without a strict product word is about."""
         if self.recent and index - self.recent[1] <= _RECENT_WINDOW:
+            if self.recent[0] == UNPLACED and self.unplaced is None:
+                return self.topic
             return self.recent[0]
         return self.topic
 
@@ -117,9 +128,9 @@ class Scope:
         ("Germanium shipments also recovered", "China resumed gallium exports") turns the
         story to it; a product named in passing ("a breakdown, including magnets") does not."""
         subjects = {
-            t.term.product
+            UNPLACED if t.term.reading == "unplaced" else t.term.product
             for t in terms
-            if t.term.reading in ("strict", "code")
+            if t.term.reading in ("strict", "code", "unplaced")
             and (self.rare_earth_named or not t.term.needs_rare_earth)
             and (
                 _FLOW_AFTER.match(s, t.end) or _FLOW_BEFORE.search(s, max(0, t.start - 30), t.start)
@@ -127,6 +138,7 @@ class Scope:
         }
         if len(subjects) == 1:
             self.recent = (subjects.pop(), index)
+            self._note_unplaced(terms)
 
     def saw(self, index: int, terms: list[TermAt]) -> None:
         """Remember the last product sentence ``index`` names strictly; the reader calls
@@ -135,11 +147,18 @@ class Scope:
         strict = [
             t.term
             for t in terms
-            if t.term.reading in ("strict", "code")
+            if t.term.reading in ("strict", "code", "unplaced")
             and (self.rare_earth_named or not t.term.needs_rare_earth)
         ]
         if strict:
-            self.recent = (strict[-1].product, index)
+            last = strict[-1]
+            self.recent = (UNPLACED if last.reading == "unplaced" else last.product, index)
+            self._note_unplaced(terms)
+
+    def _note_unplaced(self, terms: list[TermAt]) -> None:
+        term = next((t.term for t in reversed(terms) if t.term.reading == "unplaced"), None)
+        if term is not None:
+            self.unplaced = term.why or _NO_PRODUCT
 
 
 def _lead_end(text: str) -> int:
