@@ -247,14 +247,14 @@ class _Reader:
                 s, q.span, parts, partners, world,
                 carried=carried_partner, china_customs=china_customs,
             )  # fmt: skip
-            own = bases
+            known = bases
             if pending and q.kind == "change" and base_for(q, changes, bases) is None:
-                own = [*bases, *(replace(p, start=q.start, end=q.start) for p in pending)]
+                known = [*bases, *(replace(p, start=q.start, end=q.start) for p in pending)]
             dated = periods
             if q.kind == "change" and foreign:
                 home = chunk_of(parts, q.start)
                 dated = [m for m in periods if m not in foreign or chunk_of(parts, m.start) == home]
-            timing = self.calendar.timing(s, q, changes, own, dated, parts, carried)
+            timing = self.calendar.timing(s, q, changes, known, dated, parts, carried)
             shifted = replace(q, start=q.start + a, end=q.end + a)
             draft = _Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing)
             draft.of_base = draft.of_base or q.compared
