@@ -26,6 +26,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -79,9 +80,12 @@ class Stated:
     unit: str
     qualifier: str
     resolution: float
-    sources: tuple[int, ...]
+    sources: tuple[int, ...]  # the sources that state this figure, within their precision
     disagreeing: tuple[Stated, ...] = ()
     flagged: bool = False  # named most likely wrong by a failed check
+    # Sources that agree within rounding but word it otherwise ("157%", "around 160%"), each
+    # shown with its own wording: a number never stands after a figure its source does not state.
+    worded: tuple[Stated, ...] = ()
 
     @property
     def interval(self) -> Interval:
@@ -106,6 +110,9 @@ class Stated:
         """The figure, a suffix such as ``m/m``, its citations, and any disagreeing figure."""
         body = self.text() + (f" {suffix}" if suffix else "")
         text = f"{f'**{body}**' if bold else body} {_cite(self.sources)}{_mark(self.flagged)}"
+        if self.worded:
+            also = "; ".join(f"{w.text()} {_cite(w.sources)}" for w in self.worded)
+            text += f" (also stated as {also})"
         for other in self.disagreeing:
             text += (
                 f" (another source states {other.text()} {_cite(other.sources)}"
@@ -381,40 +388,57 @@ class _Estimates:
         if b is None:
             return None
         flagged = set(b["flagged_figure_ids"])
+        value, qualifier = float(b["value"]), str(b["qualifier"])
         agree = self._rows(b["figure_ids"])
-        numbers = tuple(sorted({self.cite.number(r) for r in agree}))
-        others: list[Stated] = []
-        groups: dict[tuple[str, str], list[_Row]] = {}
-        for r in self._rows(b["disagreeing_figure_ids"]):
-            groups.setdefault((r.stated, r.qualifier), []).append(r)
-        for group in groups.values():
-            head = group[0]
-            others.append(
-                Stated(
-                    head.measure,
-                    head.value,
-                    head.stated,
-                    head.unit,
-                    head.qualifier,
-                    head.resolution,
-                    tuple(sorted({self.cite.number(r) for r in group})),
-                    flagged=any(r.figure_id in flagged for r in group),
-                )
-            )
+        citing = [r for r in agree if _states(r, value, qualifier)]
+        numbers = tuple(sorted({self.cite.number(r) for r in citing}))
+        worded = [r for r in agree if r not in citing]
         return Stated(
             measure,
-            float(b["value"]),
+            value,
             str(b["stated"]),
             str(b["unit"]),
-            str(b["qualifier"]),
+            qualifier,
             float(b["resolution"]),
             numbers,
-            tuple(others),
+            self._grouped(self._rows(b["disagreeing_figure_ids"]), flagged),
             flagged=bool(b["flagged"]),
+            worded=self._grouped(worded, flagged),
+        )
+
+    def _grouped(self, rows: list[_Row], flagged: set[str]) -> tuple[Stated, ...]:
+        """Figures as their sources word them, one per wording, with its sources."""
+        groups: dict[tuple[str, str], list[_Row]] = {}
+        for r in rows:
+            groups.setdefault((r.stated, r.qualifier), []).append(r)
+        return tuple(
+            Stated(
+                head.measure,
+                head.value,
+                head.stated,
+                head.unit,
+                head.qualifier,
+                head.resolution,
+                tuple(sorted({self.cite.number(r) for r in group})),
+                flagged=any(r.figure_id in flagged for r in group),
+            )
+            for head, group in ((g[0], g) for g in groups.values())
         )
 
     def _rows(self, ids: Iterable[str]) -> list[_Row]:
         return sorted((self.rows[i] for i in ids if i in self.rows), key=lambda r: r.sort_key)
+
+
+def _states(r: _Row, value: float, qualifier: str) -> bool:
+    """Whether the figure ``r`` states ``value`` (with ``qualifier``) within its own precision:
+    the same qualifier, and ``value`` rounded (half up) to ``r``'s last stated digit is ``r``'s
+    value. 3,188 states 3,188.0 and 1,238 states 1,238.47; 157% does not state 157.5% (it
+    rounds to 158), nor does "around 160%"."""
+    if r.qualifier != qualifier:
+        return False
+    step = Decimal(repr(r.resolution))
+    rounded = (Decimal(repr(value)) / step).to_integral_value(ROUND_HALF_UP) * step
+    return rounded == Decimal(repr(r.value))
 
 
 def _read_rows(
