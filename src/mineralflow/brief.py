@@ -407,10 +407,10 @@ class _Estimates:
         )
 
     def _grouped(self, rows: list[_Row], flagged: set[str]) -> tuple[Stated, ...]:
-        """Figures as their sources word them, one per wording, with its sources."""
-        groups: dict[tuple[str, str], list[_Row]] = {}
+        """Figures as their sources word them, one per wording as printed, with its sources."""
+        groups: dict[str, list[_Row]] = {}
         for r in rows:
-            groups.setdefault((r.stated, r.qualifier), []).append(r)
+            groups.setdefault(r.text(), []).append(r)
         return tuple(
             Stated(
                 head.measure,
