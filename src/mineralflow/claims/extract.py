@@ -307,7 +307,7 @@ class _Reader:
                     o
                     for o in made
                     if o.q.kind == "tonnage" and o.measure == "level" and not o.of_base
-                    and o.period == d.period and o.period != main
+                    and o.period != main and d.period in (None, o.period, main)
                 ),
                 None,
             )  # fmt: skip

@@ -280,7 +280,7 @@ YOY = re.compile(
     r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
     r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d)"
     # "compared to the first half of 2024": the same span a year before
-    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:the\s+)?"
+    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?(?:the\s+)?"
     r"(?:first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
     r"first\s+(?:" + WORDNUM + r"|\d{1,2})\s+months|H1|H2|Q[1-4])\s+(?:of\s+)?"
     r"(?P<sy3>" + _YEAR + r")"

@@ -93,7 +93,11 @@ def partner_of(
     """
     at = parts.index(chunk_of(parts, q[0]))
     found: lx.PartnerMention | str | None = None
-    for c in range(at, -1, -1):
+    # "Germany received 390 kg and Japan 350 kg": a name right before the number is its partner.
+    right_before = [p for p in partners if p.end <= q[0] and not s[p.end : q[0]].strip(" :")]
+    if right_before and right_before[-1].role not in ("reporter", "actor"):
+        found = right_before[-1]
+    for c in range(at, -1, -1) if found is None else ():
         lo, hi = parts[c]
         here = [p for p in partners if lo <= p.start < hi]
         for role in ("dest", "importer"):

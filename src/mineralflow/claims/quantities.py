@@ -83,7 +83,7 @@ _RATE_LEVEL = re.compile(r"\b(?:to|at|from)\s+(?:about\s+|around\s+|nearly\s+|ov
 # ... unless a change is what stands at it: "the decline was even steeper at 74%".
 _CHANGE_AT = re.compile(
     r"\b(?:decline|drop|fall|decrease|contraction|slump|plunge|rise|increase|growth|gain|jump|"
-    r"surge)\b[^,;:%\d]{0,40}\bat\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$",
+    r"surge)\b[^;:%\d]{0,40}\bat\s+(?:about\s+|around\s+|nearly\s+|over\s+)?$",
     re.I,
 )
 # "eleven percent", "just over one percent": a percentage written in words.
