@@ -168,21 +168,27 @@ class _Reader:
         if quantities or ranks:
             self._figures(index, a, b, s, terms, quantities, ranks, partners, trade)
         elif trade:
-            self._dates_the_story(s)
-            self.scope.turns_to(index, s, terms)
+            aside = self._dates_the_story(s)
+            self.scope.turns_to(s, terms, aside=aside)
         if not quantities and (bases := find_bases(s)):
             self.pending = (index, bases)
         if len(self.drafts) > made:
-            self.scope.saw(index, terms)
+            self.scope.saw(terms)
 
-    def _dates_the_story(self, s: str) -> None:
+    def _dates_the_story(self, s: str) -> bool:
         """A trade sentence without figures that names one month ("exports fell in
-        December") dates the figures that follow it."""
+        December") dates the figures that follow it. Returns whether the sentence is an
+        aside about other months than the story's (two or more, or one before it)."""
         marks = self.calendar.periods(s, find_bases(s), None)
         dated = {m.period for m in marks if m.period is not None and m.context_from is None}
-        if len(dated) == 1:
+        story = self.frame.period if self.frame else None
+        if len(dated) == 1 and (story is None or not dated.issubset({story})):
+            month = next(iter(dated))
+            if story is not None and month.end < story.end:
+                return True  # "a drop in April": history, not the story's new month
             partner = self.frame.partner if self.frame else "WLD"
-            self.frame = _Frame(partner, dated.pop())
+            self.frame = _Frame(partner, month)
+        return len(dated) > 1
 
     def _figures(
         self,
@@ -224,22 +230,18 @@ class _Reader:
         foreign = [
             m
             for m in periods
-            if main is not None and m.period is not None and m.period != main
-            and chunk_of(parts, m.start) in level_parts
+            if main is not None and m.period is not None and m.period.is_month
+            and m.period != main and chunk_of(parts, m.start) in level_parts
         ]  # fmt: skip
         for q in quantities:
             chunk = chunk_of(parts, q.start)
             if lx.FORECAST.search(s, chunk[0], q.start):
                 continue
-            if (
-                q.kind == "tonnage"
-                and lx.NOT_A_FLOW.search(s, *chunk)
-                and not lx.TRADE.search(s, *chunk)
-            ):
-                continue  # output, capacity, quotas: not a flow
+            if lx.NOT_A_FLOW.search(s, *chunk) and not lx.TRADE.search(s, *chunk):
+                continue  # output, capacity, quotas (and their changes): not a flow
             if q.kind == "tonnage" and lx.AVERAGE.search(s, max(chunk[0], q.start - 40), q.start):
                 continue  # "a monthly average of 3,219 tons": not a flow the ledger holds
-            product = self.scope.product(index, q.span, terms, chunk, goods)
+            product = self.scope.product(q.span, terms, chunk, goods)
             if product is None:
                 continue
             carried_partner = self.frame.partner if anaphora and self.frame else None
@@ -258,7 +260,9 @@ class _Reader:
             shifted = replace(q, start=q.start + a, end=q.end + a)
             draft = _Draft.of(shifted, (a, b), (reporter, partner, product, flow), timing)
             draft.of_base = draft.of_base or q.compared
-            if UNPLACED in (partner, reporter):
+            if q.doubt is not None:
+                draft.unplaced = q.doubt
+            elif UNPLACED in (partner, reporter):
                 draft.unplaced = unplaced
             elif product == NO_SCOPE:
                 draft.unplaced = f"scope: {self.scope.unplaced}"
@@ -282,7 +286,7 @@ class _Reader:
         for r in ranks:
             if r.partner == UNPLACED:
                 continue
-            product = self.scope.product(index, r.span, terms, chunk_of(parts, r.start), goods)
+            product = self.scope.product(r.span, terms, chunk_of(parts, r.start), goods)
             if product is None:
                 continue
             period, why, explicit = self.calendar.pick_period(

@@ -271,14 +271,18 @@ MOM = re.compile(
     re.I,
 )
 YOY = re.compile(
-    r"\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y/y|yoy|on\s+the\s+year|on\s+an\s+annual\s+"
-    r"basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+year\s+"
+    r"\b(?:year[- ]on[- ]year|year[- ]over[- ]year|y/y|yoy|on\s+the\s+year|annually|"
+    r"on\s+an\s+annual\s+basis|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against)\s+(?:a|one)\s+year\s+"
     r"(?:earlier|ago|before)|(?:from|than|compared\s+(?:to|with)|over|versus|vs\.?|against|on)\s+"
     r"(?:last|the\s+previous|the\s+prior)\s+year|(?:the\s+)?(?:same|corresponding)\s+(?:month|"
     r"period|time|months)(?:\s+(?:a\s+year\s+(?:earlier|ago|before)|(?:of\s+)?last\s+year|"
     r"(?:in|of)\s+(?P<sy>" + _YEAR + r")|(?:of\s+)?the\s+(?:previous|prior)\s+year))?"
     r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?"
     r"(?P<sy2>" + _YEAR + r")(?!\s*[-–/]\s*\d)"
+    # "32% higher than the 3,326 tonnes in 2024": the same month of that year, with its level
+    r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|against)\s+(?:the\s+)?"
+    r"(?:" + NUM + r")\s*(?:metric\s+)?(?:tonnes|tons|tonne|ton|t)\s+(?:in|of)\s+"
+    r"(?P<sy4>" + _YEAR + r")(?!\s*[-–/]\s*\d)"
     # "compared to the first half of 2024": the same span a year before
     r"|(?:from|than|compared\s+(?:to|with)|versus|vs\.?|over|against)\s+(?:in\s+)?(?:the\s+)?"
     r"(?:first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
@@ -315,7 +319,9 @@ SPAN_PERIOD = re.compile(
     r"(?:(?:full|whole|entire)\s+)?(?:year\s+)?(?:of\s+)?(?P<fy>" + _YEAR + r")\b"
     r"(?!\s*(?:-|–)\s*\d)"
     r"|(?:full|calendar)[- ]year\s+(?P<fy2>" + _YEAR + r")\b"
-    r"|(?:in|during|for|throughout|over)\s+(?P<ly>all\s+of\s+last\s+year|last\s+year))\b",
+    r"|(?:in|during|for|throughout|over)\s+(?P<ly>all\s+of\s+last\s+year|last\s+year)"
+    # "Last year, exports gained 7%": opening the sentence, the year is its period
+    r"|^(?P<ly2>last\s+year)(?=\s*,))\b",
     re.I,
 )
 PARTS = {
@@ -350,6 +356,15 @@ BASE_LEVEL_GAP = re.compile(
     r"(?:(?:in|of|for|during|over)\s+)?|\s*,\s*"
 )
 LAST_MONTH = re.compile(r"\b(?:last|past)\s+month\b", re.I)
+# "controls came in April, and shipments plunged the following month": the month after
+NEXT_MONTH = re.compile(r"\b(?:the\s+(?:following|next)\s+month|a\s+month\s+later)\b", re.I)
+# An adverb of comparison, not a time the figure before it belongs to ("climbed 4.8% to 16,001
+# tons year-on-year": 16,001 t is the quarter's own total, not the year-earlier one).
+ADVERB_BASE = re.compile(
+    r"(?:year|month)[- ](?:on|over)[- ](?:year|month)|[ym]/[ym]|yoy|mom|sequentially|annually|"
+    r"on\s+the\s+year|on\s+an?\s+(?:annual|monthly)\s+basis",
+    re.I,
+)
 
 # -- ranks --------------------------------------------------------------------------------
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
@@ -426,7 +441,7 @@ DESTINATION_BEFORE = re.compile(
 IMPORTER_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:imported|imports|bought|purchased|received|took|takes|buyers|importers)\b"
 )
-_TOKEN = re.compile(r"[^\W\d_][\w.'’&-]*")
+_TOKEN = re.compile(r"[^\W\d_](?:[\w.'’&]|-(?!bound\b))*")
 # Cheap tests that let a sentence skip a costly pattern that cannot match it.
 MULTIPLIER_HINT = re.compile(
     r"fold|times|doubl|tripl|trebl|quadrupl|halv|half|twice|third|quarter|fifth|double", re.I

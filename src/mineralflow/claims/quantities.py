@@ -44,6 +44,7 @@ class Quantity:
     qualifier: str
     partner: str | None = None  # ranks name their partner
     compared: bool = False  # "still far below 3,989 tons": a level the figure is compared to
+    doubt: str | None = None  # why the number cannot be read with confidence
 
     @property
     def span(self) -> Span:
@@ -120,6 +121,12 @@ def read_quantities(
             if m.group("sign"):
                 continue  # "-5 t" is a typo or a table; not a stated level
             compared = bool(_COMPARED.search(s, max(0, m.start() - 40), m.start()))
+            doubt = None
+            if not decimal_comma and factor >= 1 and _POINT_THOUSANDS.fullmatch(m.group("num")):
+                doubt = (
+                    f"'{m.group('num')}' may be {m.group('num').replace('.', ',')} written with a "
+                    "thousands point; check the source"
+                )
             yield Quantity(
                 "tonnage",
                 m.start(),
@@ -129,6 +136,7 @@ def read_quantities(
                 m.group(),
                 q,
                 compared=compared,
+                doubt=doubt,
             )
         else:  # fold / times with a digit: "7.6 times the May level"
             if direction_before(s, m.start()) < 0:
@@ -332,6 +340,8 @@ def qualifier(s: str, start: int) -> str:
 
 
 # "far below", "well above": the figure compared with the level after it.
+# "62.585 metric tons" of a 62,585-ton year: a point before exactly three digits.
+_POINT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 _FAR = re.compile(r"\b(?:far|well|much|way|significantly|considerably)\s+$", re.I)
 _COMPARED = re.compile(
     r"\b(?:far|well|much|way|significantly|considerably)\s+(?:below|above|under|over|"

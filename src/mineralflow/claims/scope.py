@@ -2,7 +2,8 @@
 
 The nearest product word or tariff code decides (a code over words); a *loose* word ("rare
 earth exports") or no product word at all means the product the article is about: the last
-product named strictly within a few sentences, else the one the article names most. Bare
+product named strictly in a sentence with figures or as the subject of the trade ("germanium
+shipments also recovered"), until another is; before any, the one the article names most. Bare
 "magnets" count only where the article names rare earths; another commodity named in the
 clause (soybeans, steel) means no figure.
 """
@@ -22,7 +23,6 @@ __all__ = ["UNPLACED", "Scope", "TermAt"]
 UNPLACED = "?"  # the product of a figure whose scope the catalog cannot hold
 _NO_PRODUCT = "a scope the catalog has no product for"
 
-_RECENT_WINDOW = 6  # sentences a product word keeps its hold on what follows
 _LEAD_WEIGHT = 3  # a product word in the headline or lead says what the story is about
 # A product word that is the subject of the trade: "germanium shipments", "exports of gallium".
 _FLOW_AFTER = re.compile(r"\s*(?:exports?|shipments?|deliveries|sales|imports?|outflows?)\b", re.I)
@@ -46,12 +46,13 @@ class Scope:
     def __init__(self, text: str) -> None:
         self.rare_earth_named = bool(lx.RARE_EARTH_WORD.search(text))
         self.topic = self._topic(text)
-        self.recent: tuple[str, int] | None = None  # (product, sentence index)
+        self.recent: str | None = None  # the product last named strictly
         self.unplaced: str | None = None  # why the scope last named is UNPLACED
 
     def _topic(self, text: str) -> str | None:
         """The product the article is about: the one its strict product words name most,
-        a word in the headline or lead (the first two lines) counting three times."""
+        a word in the headline or lead (the first two lines) counting three times. Loose
+        words do not vote: headlines say "rare earth exports" of magnet figures."""
         counts: Counter[str] = Counter()
         lead = _lead_end(text)
         for m in lx.product_pattern().finditer(text):
@@ -81,10 +82,8 @@ class Scope:
                 found.append(TermAt(m.start(), m.end(), lx.Term(product, "code")))
         return sorted(found, key=lambda t: t.start)
 
-    def product(
-        self, index: int, q: Span, terms: list[TermAt], chunk: Span, goods: list[int]
-    ) -> str | None:
-        """The product of the quantity at ``q`` in sentence ``index`` (None: no figure;
+    def product(self, q: Span, terms: list[TermAt], chunk: Span, goods: list[int]) -> str | None:
+        """The product of the quantity at ``q`` in its sentence (None: no figure;
         :data:`UNPLACED`: a scope the catalog has no product for, :attr:`unplaced` says
         which)."""
         coded = [t for t in terms if t.term.reading == "code"]
@@ -102,31 +101,34 @@ class Scope:
         else:
             if any(chunk[0] <= g < chunk[1] for g in goods):
                 return None  # soybeans, steel...: another commodity's figure
-            return self.context(index)
+            return self.context()
         if term.reading == "ambiguous":
             return None
         if term.reading == "unplaced":
             self.unplaced = term.why or _NO_PRODUCT
             return UNPLACED
         if term.reading == "loose":
-            context = self.context(index)
+            context = self.context()
             return context if context and _same_group(context, term.product) else term.product
         if term.needs_rare_earth and not self.rare_earth_named:
             return None
         return term.product
 
-    def context(self, index: int) -> str | None:
+    def context(self) -> str | None:
         """The product a sentence without a strict product word is about."""
-        if self.recent and index - self.recent[1] <= _RECENT_WINDOW:
-            if self.recent[0] == UNPLACED and self.unplaced is None:
+        if self.recent:
+            if self.recent == UNPLACED and self.unplaced is None:
                 return self.topic
-            return self.recent[0]
+            return self.recent
         return self.topic
 
-    def turns_to(self, index: int, s: str, terms: list[TermAt]) -> None:
+    def turns_to(self, s: str, terms: list[TermAt], *, aside: bool = False) -> None:
         """A sentence without figures that makes one product the subject of the trade
         ("Germanium shipments also recovered", "China resumed gallium exports") turns the
-        story to it; a product named in passing ("a breakdown, including magnets") does not."""
+        story to it; a product named in passing ("a breakdown, including magnets") or in an
+        ``aside`` about other months ("a drop in magnet exports in April and May") does not."""
+        if aside:
+            return
         subjects = {
             UNPLACED if t.term.reading == "unplaced" else t.term.product
             for t in terms
@@ -137,11 +139,11 @@ class Scope:
             )
         }
         if len(subjects) == 1:
-            self.recent = (subjects.pop(), index)
+            self.recent = subjects.pop()
             self._note_unplaced(terms)
 
-    def saw(self, index: int, terms: list[TermAt]) -> None:
-        """Remember the last product sentence ``index`` names strictly; the reader calls
+    def saw(self, terms: list[TermAt]) -> None:
+        """Remember the last product a sentence names strictly; the reader calls
         this for sentences that state figures only, so an aside ("a fuller breakdown,
         including magnets, comes later") does not change what the story is about."""
         strict = [
@@ -152,7 +154,7 @@ class Scope:
         ]
         if strict:
             last = strict[-1]
-            self.recent = (UNPLACED if last.reading == "unplaced" else last.product, index)
+            self.recent = UNPLACED if last.reading == "unplaced" else last.product
             self._note_unplaced(terms)
 
     def _note_unplaced(self, terms: list[TermAt]) -> None:

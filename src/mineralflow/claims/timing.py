@@ -70,7 +70,7 @@ def find_bases(s: str) -> list[Base]:
         found.append(Base(m.start(), m.end(), "mom"))
     for m in lx.YOY.finditer(s) if hinted else ():
         # "the same month in 2024" names the base year, which dates the change.
-        named = m.group("sy") or m.group("sy2") or m.group("sy3")
+        named = m.group("sy") or m.group("sy2") or m.group("sy3") or m.group("sy4")
         year = int(named) if named else None
         found.append(Base(m.start(), m.end(), "yoy", year=year))
     for m in lx.BASE_MONTH.finditer(s):
@@ -133,6 +133,16 @@ class Calendar:
             elif cue is not None:
                 mark = replace(mark, context_from=cue.start())
             marks.append(mark)
+        for m in lx.NEXT_MONTH.finditer(s):
+            if overlaps(taken, m.start(), m.end()):
+                continue
+            named = [p for p in marks if p.end <= m.start() and p.period and p.period.is_month]
+            if named:
+                after = Period.month(named[-1].period.end.shift(1))  # type: ignore[union-attr]
+                marks.append(PeriodMark(m.start(), m.end(), after))
+            else:
+                why = f"'{m.group()}' follows a month the sentence does not name"
+                marks.append(PeriodMark(m.start(), m.end(), None, why=why))
         for m in lx.LAST_MONTH.finditer(s):
             if overlaps(taken, m.start(), m.end()):
                 continue
@@ -176,7 +186,7 @@ class Calendar:
             year = int(y) if y else None
         elif g["fy"] or g["fy2"]:
             first, last, year = 1, 12, int(g["fy"] or g["fy2"])
-        elif g["ly"]:
+        elif g["ly"] or g["ly2"]:
             if self.pub_month is None:
                 why = "'last year' needs a publication date; pass --published YYYY-MM-DD"
                 return PeriodMark(m.start(), m.end(), None, why=why)
@@ -217,8 +227,18 @@ class Calendar:
         previous figure's period, used when the sentence names none)."""
         if q.kind == "tonnage":
             ahead = next((b for b in bases if b.kind in ("mom", "yoy") and b.start >= q.end), None)
-            if ahead is not None and lx.BASE_LEVEL_GAP.fullmatch(s, q.end, ahead.start):
+            if (
+                ahead is not None
+                and lx.BASE_LEVEL_GAP.fullmatch(s, q.end, ahead.start)
+                and not lx.ADVERB_BASE.fullmatch(s, ahead.start, ahead.end)
+            ):
                 return self._base_level(q, ahead, periods, parts, bases, carried)
+            inside_yoy = next(
+                (b for b in bases if b.kind == "yoy" and b.year and b.start <= q.start < b.end),
+                None,
+            )
+            if inside_yoy is not None:  # "than the 3,326 tonnes in 2024"
+                return self._base_level(q, inside_yoy, periods, parts, bases, carried)
         base = base_for(q, changes, bases) if q.kind == "change" else None
         inside = next((b for b in bases if b.kind == "month" and b.start <= q.start < b.end), None)
         if q.kind == "tonnage" and inside is not None and inside.month is not None:
@@ -304,6 +324,11 @@ class Calendar:
             if derived is not None:
                 return Period.month(derived), None, True
         if carried is not None:
+            named = {b.year for b in [base, *bases] if b is not None and b.kind == "yoy" and b.year}
+            if named and carried.end.year - 1 not in named:
+                # "gained 7% compared with 2022 levels" in a story about early 2024
+                year = min(named)
+                return None, f"compared with {year}, which does not fit {carried}", False
             return carried, None, False
         return None, None, False
 
