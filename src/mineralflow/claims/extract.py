@@ -38,7 +38,7 @@ from .quantities import Quantity, read_quantities, read_ranks
 from .scope import UNPLACED as NO_SCOPE
 from .scope import Scope, TermAt
 from .sentences import Span, chunk_of, chunks, split_sentences
-from .timing import Base, Calendar, Timing, base_for, find_bases
+from .timing import Base, Calendar, Timing, base_for, find_bases, story_year
 
 __all__ = ["Claim", "extract_claims", "split_sentences"]
 
@@ -141,7 +141,10 @@ class _Reader:
     def __init__(self, text: str, source: str, published: dt.date | None) -> None:
         self.text = text
         self.source = source
-        self.calendar = Calendar(Month.of(published) if published else None)
+        self.calendar = Calendar(
+            Month.of(published) if published else None,
+            None if published else story_year(text),
+        )
         self.scope = Scope(text)
         self.decimal_comma = bool(lx.DECIMAL_COMMA.search(text))
         self.spun = bool(lx.TONS_WORD.search(text))

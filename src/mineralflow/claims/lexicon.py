@@ -165,7 +165,7 @@ _UP = (
     r"surges|surging|jumped|jump|jumps|jumping|climbed|climb|climbs|climbing|grew|grow|grows|"
     r"growing|grown|gained|gain|gains|soared|soar|soaring|rebounded|rebound|rebounding|"
     r"skyrocketed|skyrocket|spiked|spike|higher|expanded|boosted|accelerated|more|growth|"
-    r"hike|leapt|leaped|leap|advanced|above|added"
+    r"hike|leapt|leaped|leap|advanced|above|added|plus"
 )
 _DOWN = (
     r"fell|fall|falls|falling|fallen|dropped|drop|drops|dropping|declined|decline|declines|"
@@ -228,7 +228,7 @@ ANAPHORA = re.compile(
     r"\b(?:(?:this|that|the)\s+(?:figure|number|volume|amount|level|total|increase|surge|"
     r"rise|jump|rebound|drop|decline|fall|gain|tally))\b"
     r"|^\W*(?:However,?\s+|But\s+|Still,?\s+|Even\s+so,?\s+)?(?:This|That|It)\s+"
-    r"(?:represents|marks|is|was|remains|remained|stood|came|means|amounts)\b",
+    r"(?:represents|marks|is|was|remains|remained|stood|came|means|amounts|compared|compares)\b",
     re.I,
 )
 WORLD = re.compile(
@@ -309,6 +309,9 @@ DATE_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+$")
 SPAN_PERIOD = re.compile(
     r"\b(?:(?P<fm>" + MONTH + r")\s*(?:-|–|to|through|until)\s*(?P<lm>" + MONTH + r")"
     r"(?:,?\s+(?P<ry>" + _YEAR + r"))?"
+    # "in January and February combined": China's joint release of the first two months
+    r"|(?P<am>" + MONTH + r")\s+and\s+(?P<an>" + MONTH + r")(?:,?\s+(?P<ay>" + _YEAR + r"))?"
+    r"\s+(?:combined|together)"
     r"|(?:the\s+)?first\s+(?P<nm>" + WORDNUM + r"|\d{1,2})\s+months(?:\s+of(?:\s+the\s+year)?)?"
     r"(?:\s+(?P<ny>" + _YEAR + r"))?"
     r"|(?:the\s+)?(?P<part>first\s+half|second\s+half|first\s+quarter|first\s+three\s+quarters|"
@@ -370,14 +373,15 @@ ADVERB_BASE = re.compile(
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
 RANK_NOUN = r"(?:destination|buyer|importer|market|recipient|customer|purchaser)s?"
 ORDINAL_RANK = re.compile(
-    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+{RANK_NOUN}\b",
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:[\s-](?:largest|biggest|top|leading))?\s+(?:export\s+)?"
+    rf"{RANK_NOUN}\b",
     re.I,
 )
 _TOP_N = (
     r"(?:(?P<n0>" + WORDNUM + r"|\d{1,2})\s+)?(?:top|largest|biggest|leading|main|major)"
     r"(?:\s+(?P<n>" + WORDNUM + r"|\d{1,2}))?"
 )
-_TOP_NOUN = r"(?:[\w-]+\s+){0,2}?(?:destinations|buyers|importers|markets|recipients|customers)\b"
+_TOP_NOUN = r"(?:[\w-]+\s+){0,5}?(?:destinations|buyers|importers|markets|recipients|customers)\b"
 # "the top five destinations were A, B, C, D and E" (the list follows) ...
 TOP_LIST = re.compile(
     r"\b(?:the\s+)?"
@@ -449,7 +453,7 @@ MULTIPLIER_HINT = re.compile(
 RANK_HINT = re.compile(r"destination|buyer|importer|market|recipient|customer|purchaser", re.I)
 SPAN_HINT = re.compile(
     r"first|half|\b[HQ][1-4]\b|\b1[HQ]\b|to[- ]date|so\s+far|\b(?:19|20)\d{2}\b|"
-    r"(?:" + _MONTH_ALT + r")\.?\s*(?:-|–|to\b|through\b|until\b)",
+    r"(?:" + _MONTH_ALT + r")\.?\s*(?:-|–|to\b|through\b|until\b)|combined|together",
     re.I,
 )
 BASE_HINT = re.compile(r"month|m/m|mom|sequential|year|y/y|yoy|annual|same|corresponding", re.I)

@@ -17,7 +17,7 @@ from . import lexicon as lx
 from .quantities import Quantity
 from .sentences import Span, chunk_of, distance, overlaps
 
-__all__ = ["Base", "Calendar", "PeriodMark", "Timing", "base_for", "find_bases"]
+__all__ = ["Base", "Calendar", "PeriodMark", "Timing", "base_for", "find_bases", "story_year"]
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,11 @@ def base_for(q: Quantity, changes: list[Quantity], bases: list[Base]) -> Base | 
 class Calendar:
     """Places periods against the article's publication month."""
 
-    def __init__(self, pub_month: Month | None) -> None:
+    def __init__(self, pub_month: Month | None, story_year: int | None = None) -> None:
         self.pub_month = pub_month
+        # An undated article whose own spans name one year ("in the first eight months of
+        # 2024"): its months without a year are that year's (see :func:`story_year`).
+        self.story_year = story_year if pub_month is None else None
 
     # -- periods named in a sentence ------------------------------------------------------
     def periods(self, s: str, bases: list[Base], carried: Period | None) -> list[PeriodMark]:
@@ -157,6 +160,8 @@ class Calendar:
     def _month_mark(self, start: int, end: int, month: int, year: int | None) -> PeriodMark:
         if year is not None:
             return PeriodMark(start, end, Period.month(Month(year, month)))
+        if self.pub_month is None and self.story_year is not None:
+            return PeriodMark(start, end, Period.month(Month(self.story_year, month)))
         if self.pub_month is None:
             why = (
                 f"'{_month_name(month)}' has no year and the article no date; "
@@ -168,10 +173,10 @@ class Calendar:
     def _span_mark(self, m: re.Match[str], carried: Period | None) -> PeriodMark:
         g = m.groupdict()
         year: int | None = None
-        if g["fm"]:
-            first = lx.MONTHS[g["fm"].rstrip(".").casefold()]
-            last = lx.MONTHS[g["lm"].rstrip(".").casefold()]
-            year = int(g["ry"]) if g["ry"] else None
+        if g["fm"] or g["am"]:
+            first = lx.MONTHS[(g["fm"] or g["am"]).rstrip(".").casefold()]
+            last = lx.MONTHS[(g["lm"] or g["an"]).rstrip(".").casefold()]
+            year = int(g["ry"] or g["ay"]) if (g["ry"] or g["ay"]) else None
         elif g["nm"]:
             first = 1
             last = int(g["nm"]) if g["nm"].isdigit() else lx.WORD_NUMBERS[g["nm"].casefold()]
@@ -378,6 +383,17 @@ class Calendar:
                 return "cumulative_change_yoy", period, None
             return None, period, "a month-on-month change of a multi-month total"
         return ("change_mom" if kind == "mom" else "change_yoy"), period, None
+
+
+def story_year(text: str) -> int | None:
+    """The one year an article's trade sentences name in spans of months ("the first eight
+    months of 2024", "January-May 2024", "in 2024"), else None (none, or several)."""
+    years: set[int] = set()
+    for m in lx.SPAN_PERIOD.finditer(text):
+        named = next((m.group(g) for g in ("ry", "ay", "ny", "py", "hy") if m.group(g)), None)
+        if named and lx.TRADE.search(text, max(0, m.start() - 120), m.end() + 120):
+            years.add(int(named))
+    return years.pop() if len(years) == 1 else None
 
 
 def _month_name(month: int) -> str:
