@@ -177,3 +177,113 @@ def test_a_stray_stop_between_month_and_year() -> None:
     got = readings(text, "2025-01-20")
     assert got["4,000 tons"] == ("WLD", SB, "2023-12", "level", 4000)
     assert got["1,700 tons"] == ("WLD", SB, "2024-12", "level", 1700)
+
+
+# -- rules from the second real set (15 stored pages, scored before these rules) -----------
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "US-bound" and "the following month"
+        (
+            "Rare earth magnet controls came in April, and US-bound shipments dropped to less "
+            "than 60 tonnes the following month.",
+            "2025-12-20",
+            {"60 tonnes": ("USA", MAGNETS, "2025-05", "level", 60)},
+        ),
+        # "year-on-year" after a tonnage qualifies the change; it dates nothing
+        (
+            "In the first quarter of 2026, China's rare earth magnet exports rose 3.1% to "
+            "15,500 tons year-on-year.",
+            "2026-04-20",
+            {
+                "3.1%": ("WLD", MAGNETS, "2026-01/2026-03", "cumulative_change_yoy", 3.1),
+                "15,500 tons": ("WLD", MAGNETS, "2026-01/2026-03", "cumulative", 15500),
+            },
+        ),
+        # "than the N tonnes in 2024": the same month of that year
+        (
+            "China's exports of the 17 rare earths fell in December. Even so, the December "
+            "volume was 25% higher than the 3,100 tonnes in 2024.",
+            "2026-01-14",
+            {
+                "25%": ("WLD", GROUP, "2025-12", "change_yoy", 25),
+                "3,100 tonnes": ("WLD", GROUP, "2024-12", "level", 3100),
+            },
+        ),
+        # a quota's change is no flow
+        (
+            "China's rare earth exports rose in May. The first mining quota for 2025 is 9% "
+            "higher than the first quota for 2024.",
+            "2025-06-20",
+            {},
+        ),
+        # a top list with a long noun; "the top export destination"
+        (
+            "Germany, Japan and Vietnam were China's top three rare earth magnet export "
+            "destinations in July. Germany was the top export destination with 1,000 tons.",
+            "2025-08-20",
+            {
+                "Germany": ("DEU", MAGNETS, "2025-07", "rank", 1),
+                "Japan": ("JPN", MAGNETS, "2025-07", "rank", 2),
+                "Vietnam": ("VNM", MAGNETS, "2025-07", "rank", 3),
+                "top export destination": ("DEU", MAGNETS, "2025-07", "rank", 1),
+                "1,000 tons": ("DEU", MAGNETS, "2025-07", "level", 1000),
+            },
+        ),
+        # "January and February combined"
+        (
+            "China's rare earth exports climbed to 9,000 tons in January and February combined.",
+            "2025-03-07",
+            {"9,000 tons": ("WLD", GROUP, "2025-01/2025-02", "cumulative", 9000)},
+        ),
+        # "That compared to ...": the levels it compares with
+        (
+            "China's rare earth exports were 4,000 tons in September. That compared to 5,900 "
+            "tons in August.",
+            "2025-10-13",
+            {
+                "4,000 tons": ("WLD", GROUP, "2025-09", "level", 4000),
+                "5,900 tons": ("WLD", GROUP, "2025-08", "level", 5900),
+            },
+        ),
+    ],
+)
+def test_rules_from_the_second_real_set(
+    text: str, published: str, expected: dict[str, Reading]
+) -> None:
+    assert readings(text, published) == expected
+
+
+def test_an_aside_about_earlier_months_does_not_turn_a_group_story() -> None:
+    text = (
+        "China shipped 60,000 tons of the group of 17 elements in 2025.\n"
+        "The drop in magnet exports in April and May came after the controls.\n"
+        "Exports in December fell 10% from November to 4,400 tonnes."
+    )
+    got = readings(text, "2026-01-14")
+    assert got["10%"] == ("WLD", GROUP, "2025-12", "change_mom", -10)
+    assert got["4,400 tonnes"] == ("WLD", GROUP, "2025-12", "level", 4400)
+
+
+def test_an_undated_story_takes_the_one_year_its_spans_name() -> None:
+    text = (
+        "China's antimony exports rose to 3,000 tons in August, up 10% from July. In the "
+        "first eight months of 2024, antimony exports amounted to 25,000 tons."
+    )
+    got = readings(text, None)
+    assert got["3,000 tons"] == ("WLD", SB, "2024-08", "level", 3000)
+    assert got["25,000 tons"] == ("WLD", SB, "2024-01/2024-08", "cumulative", 25000)
+    two_years = text + " In the first half of 2023, they were 20,000 tons."
+    assert readings(two_years, None)["3,000 tons"] is None  # which year? not said
+
+
+def test_a_point_before_three_digits_is_doubtful_in_tons() -> None:
+    text = "China shipped out a total of 61.250 metric tons of rare earths in 2025."
+    claims = extract_claims(text, source="t.txt", published=dt.date(2026, 1, 14))
+    (claim,) = claims
+    assert not claim.resolved
+    assert "thousands point" in str(claim.unresolved)
+    kilos = "China exported 1.250 kilograms of germanium in May."
+    assert readings(kilos, "2025-06-20") == {
+        "1.250 kilograms": ("WLD", GE, "2025-05", "level", 0.00125)
+    }

@@ -176,7 +176,7 @@ class _Reader:
         if not quantities and (bases := find_bases(s)):
             self.pending = (index, bases)
         if len(self.drafts) > made:
-            self.scope.saw(terms)
+            self.scope.saw(terms, {d.product for d in self.drafts[made:]})
 
     def _dates_the_story(self, s: str) -> bool:
         """A trade sentence without figures that names one month ("exports fell in

@@ -142,10 +142,12 @@ class Scope:
             self.recent = subjects.pop()
             self._note_unplaced(terms)
 
-    def saw(self, terms: list[TermAt]) -> None:
+    def saw(self, terms: list[TermAt], products: set[str]) -> None:
         """Remember the last product a sentence names strictly; the reader calls
         this for sentences that state figures only, so an aside ("a fuller breakdown,
-        including magnets, comes later") does not change what the story is about."""
+        including magnets, comes later") does not change what the story is about. Before
+        any product is known, the one product the sentence's figures were given ("rare earth
+        exports were 4,000 tons": the group) carries on ("That compared to 5,900 tons")."""
         strict = [
             t.term
             for t in terms
@@ -156,6 +158,8 @@ class Scope:
             last = strict[-1]
             self.recent = UNPLACED if last.reading == "unplaced" else last.product
             self._note_unplaced(terms)
+        elif self.recent is None and self.topic is None and len(products) == 1:
+            self.recent = next(iter(products))
 
     def _note_unplaced(self, terms: list[TermAt]) -> None:
         term = next((t.term for t in reversed(terms) if t.term.reading == "unplaced"), None)
