@@ -287,3 +287,18 @@ def test_a_point_before_three_digits_is_doubtful_in_tons() -> None:
     assert readings(kilos, "2025-06-20") == {
         "1.250 kilograms": ("WLD", GE, "2025-05", "level", 0.00125)
     }
+
+
+def test_chinas_own_imports_are_imports() -> None:
+    text = (
+        "Imports into China of rare earths rose 5% from a year earlier to 9,000 tons in May, "
+        "while exports fell 3% to 4,000 tons."
+    )
+    claims = extract_claims(text, source="t.txt", published=dt.date(2024, 6, 7))
+    flows = {c.stated: (c.reporter, c.partner, c.flow) for c in claims}
+    assert flows == {
+        "5%": ("CHN", "WLD", "import"),
+        "9,000 tons": ("CHN", "WLD", "import"),
+        "3%": ("CHN", "WLD", "export"),
+        "4,000 tons": ("CHN", "WLD", "export"),
+    }

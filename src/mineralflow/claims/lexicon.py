@@ -246,6 +246,12 @@ FROM_CHINA = re.compile(
     r"\b(?:from\s+(?:China|mainland\s+China|the\s+PRC)|(?:from|of)\s+Chinese)\b"
 )
 IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
+EXPORT_WORD = re.compile(r"\bexport(?:s|ed|ing)?\b|\bshipments?\b|\bshipped\b", re.I)
+# China's own imports ("China's rare earth imports fell", "imports into China"): the other way.
+CHINA_IMPORTS = re.compile(
+    r"\b(?:China|Beijing)(?:'s|’s)\s+(?:[\w-]+\s+){0,3}?imports\b|\bChina\s+imported\b|"
+    r"\b(?i:imports?)\s+(?:in)?to\s+China\b|\bChinese\s+(?:[\w-]+\s+){0,2}?imports\b"
+)
 # Commodities outside the catalog: a figure for them is no catalog product's.
 OTHER_GOODS = re.compile(
     r"\b(?:soybeans?|steel|alumin(?:i)?um|copper|coal|crude|oil|LNG|natural\s+gas|iron\s+ore|"

@@ -111,6 +111,11 @@ def partner_of(
             found = min(here, key=lambda p: distance((p.start, p.end), q))
         if found is not None:
             break
+    lo, hi = parts[at]
+    if lx.CHINA_IMPORTS.search(s) and not lx.EXPORT_WORD.search(s, lo, hi):
+        # "China's rare earth imports fell 18.6% to 22,285 tons": China reports its imports.
+        code = found if isinstance(found, str) else found.code if found else None
+        return "CHN", code or "WLD", "import"
     if found is None:
         return "CHN", carried or "WLD", "export"
     if isinstance(found, str):
