@@ -33,6 +33,7 @@ from typing import Any
 
 from ..periods import Month, Period
 from . import lexicon as lx
+from . import names as nm
 from .partners import UNPLACED, indirect_partners, partner_of
 from .quantities import Quantity, read_quantities, read_ranks
 from .scope import UNPLACED as NO_SCOPE
@@ -165,7 +166,7 @@ class _Reader:
         quantities = list(read_quantities(s, decimal_comma=self.decimal_comma, spun=self.spun))
         trade = lx.TRADE.search(s) is not None
         ranked = trade and lx.RANK_HINT.search(s) is not None
-        partners = lx.find_partners(s) if quantities or ranked else []
+        partners = nm.find_partners(s) if quantities or ranked else []
         ranks = read_ranks(s, partners) if ranked else []
         made = len(self.drafts)
         if quantities or ranks:
@@ -202,7 +203,7 @@ class _Reader:
         terms: list[TermAt],
         quantities: list[Quantity],
         ranks: list[Quantity],
-        mentions: list[lx.PartnerMention],
+        mentions: list[nm.PartnerMention],
         trade: bool,
     ) -> None:
         anaphora = lx.ANAPHORA.search(s) is not None

@@ -22,6 +22,7 @@ import re
 
 from .. import catalog
 from . import lexicon as lx
+from . import names as nm
 from .sentences import Span, chunk_of, distance
 
 __all__ = ["UNPLACED", "Who", "indirect_partners", "partner_of"]
@@ -36,7 +37,7 @@ _INDIRECT = re.compile(
 )
 
 
-def indirect_partners(s: str, article: str) -> list[tuple[lx.PartnerMention, str | None]]:
+def indirect_partners(s: str, article: str) -> list[tuple[nm.PartnerMention, str | None]]:
     """The indirect partner phrases of sentence ``s``, each as a mention of the country it
     means (code :data:`UNPLACED` when it means no one country) and the reason it is unplaced.
 
@@ -46,7 +47,7 @@ def indirect_partners(s: str, article: str) -> list[tuple[lx.PartnerMention, str
     found = list(_INDIRECT.finditer(s))
     if not found:
         return []
-    named = lx.find_partners(article)
+    named = nm.find_partners(article)
     countries = catalog.countries()
     inside = [m.span() for m in _INDIRECT.finditer(article)]
     candidates = {
@@ -57,22 +58,22 @@ def indirect_partners(s: str, article: str) -> list[tuple[lx.PartnerMention, str
         and countries[p.code].kind == "country"
         and not any(a <= p.start < b for a, b in inside)
     }
-    out: list[tuple[lx.PartnerMention, str | None]] = []
+    out: list[tuple[nm.PartnerMention, str | None]] = []
     for m in found:
         phrase = m.group()
         adjective = (m.group("adj1") or m.group("adj2") or "").split()
-        regions = {lx.find_region(word) for word in adjective} - {None}
+        regions = {nm.find_region(word) for word in adjective} - {None}
         fits = sorted(c for c in candidates if not regions or countries[c].continent in regions)
-        role = lx.role_of(s, m.start(), m.end(), "")
+        role = nm.role_of(s, m.start(), m.end(), "")
         if len(fits) == 1:
-            out.append((lx.PartnerMention(m.start(), m.end(), fits[0], role), None))
+            out.append((nm.PartnerMention(m.start(), m.end(), fits[0], role), None))
             continue
         if fits:
             names = ", ".join(catalog.partner_name(c) for c in fits)
             why = f"'{phrase}' could be any of {names}, all named in the article"
         else:
             why = f"'{phrase}' names no country, and the article names none it could be"
-        out.append((lx.PartnerMention(m.start(), m.end(), UNPLACED, role), why))
+        out.append((nm.PartnerMention(m.start(), m.end(), UNPLACED, role), why))
     return out
 
 
@@ -80,7 +81,7 @@ def partner_of(
     s: str,
     q: Span,
     parts: list[Span],
-    partners: list[lx.PartnerMention],
+    partners: list[nm.PartnerMention],
     world: list[Span],
     *,
     carried: str | None,
@@ -92,7 +93,7 @@ def partner_of(
     represents"), when it continues one.
     """
     at = parts.index(chunk_of(parts, q[0]))
-    found: lx.PartnerMention | str | None = None
+    found: nm.PartnerMention | str | None = None
     # "Germany received 390 kg and Japan 350 kg": a name right before the number is its partner.
     right_before = [p for p in partners if p.end <= q[0] and not s[p.end : q[0]].strip(" :")]
     if right_before and right_before[-1].role not in ("reporter", "actor"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import lexicon as lx
+from . import names as nm
 from .sentences import Span, chunk_of, chunks
 
 __all__ = [
@@ -220,7 +221,7 @@ def _word_multipliers(s: str) -> Iterator[Quantity]:
         yield Quantity("change", m.start(), m.end(), value, resolution, word, q)
 
 
-def read_ranks(s: str, partners: list[lx.PartnerMention]) -> list[Quantity]:
+def read_ranks(s: str, partners: list[nm.PartnerMention]) -> list[Quantity]:
     """Ranks of destinations: "the top importers were A, B and C", "A, B and C were the top
     three destinations" (every member of a list read whole, or none), "the second-largest
     destination, after Germany", "... followed by B and C"."""
@@ -288,7 +289,7 @@ _NAME_BEFORE = re.compile(r"[A-Z][\w.’'-]*\s*(?:,|\band)\s*(?:the\s+)?$")
 _MORE_AFTER = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?[A-Z]")
 
 
-def _whole_list(s: str, listed: list[lx.PartnerMention], size: str | None) -> bool:
+def _whole_list(s: str, listed: list[nm.PartnerMention], size: str | None) -> bool:
     """A top-N list ranks its members only when it is read whole: as many members as it
     says ("top three"), and no unknown name beside the ones read. Else none is ranked."""
     if not listed:
@@ -299,9 +300,9 @@ def _whole_list(s: str, listed: list[lx.PartnerMention], size: str | None) -> bo
     return not (_NAME_BEFORE.search(s, 0, listed[0].start) or _MORE_AFTER.match(s, listed[-1].end))
 
 
-def _list_before(s: str, mentions: list[lx.PartnerMention], end: int) -> list[lx.PartnerMention]:
+def _list_before(s: str, mentions: list[nm.PartnerMention], end: int) -> list[nm.PartnerMention]:
     """Partners listed right up to ``end``, separated only by commas and "and"."""
-    out: list[lx.PartnerMention] = []
+    out: list[nm.PartnerMention] = []
     pos = end
     for p in reversed([p for p in mentions if p.end <= end]):
         if not _LIST_GAP.fullmatch(s, p.end, pos):
@@ -311,9 +312,9 @@ def _list_before(s: str, mentions: list[lx.PartnerMention], end: int) -> list[lx
     return out[::-1]
 
 
-def partner_list(s: str, mentions: list[lx.PartnerMention], start: int) -> list[lx.PartnerMention]:
+def partner_list(s: str, mentions: list[nm.PartnerMention], start: int) -> list[nm.PartnerMention]:
     """Partners listed from ``start`` on, separated only by commas and "and"."""
-    out: list[lx.PartnerMention] = []
+    out: list[nm.PartnerMention] = []
     pos = start
     for p in mentions:
         if p.start < pos:

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .. import catalog
-from . import lexicon as lx
+from . import names as nm
 from .sentences import Span, distance
 
 __all__ = ["UNPLACED", "Scope", "TermAt"]
@@ -37,14 +37,14 @@ class TermAt:
 
     start: int
     end: int
-    term: lx.Term
+    term: nm.Term
 
 
 class Scope:
     """The product context of one article, updated sentence by sentence."""
 
     def __init__(self, text: str) -> None:
-        self.rare_earth_named = bool(lx.RARE_EARTH_WORD.search(text))
+        self.rare_earth_named = bool(nm.RARE_EARTH_WORD.search(text))
         self.topic = self._topic(text)
         self.recent: str | None = None  # the product last named strictly
         self.unplaced: str | None = None  # why the scope last named is UNPLACED
@@ -55,8 +55,8 @@ class Scope:
         words do not vote: headlines say "rare earth exports" of magnet figures."""
         counts: Counter[str] = Counter()
         lead = _lead_end(text)
-        for m in lx.product_pattern().finditer(text):
-            term = lx.lookup_term(m.group())
+        for m in nm.product_pattern().finditer(text):
+            term = nm.lookup_term(m.group())
             if term is None or term.reading != "strict":
                 continue
             if term.needs_rare_earth and not self.rare_earth_named:
@@ -72,14 +72,14 @@ class Scope:
         """The product words and tariff codes of sentence ``s``, in text order."""
         found = [
             TermAt(m.start(), m.end(), t)
-            for m in lx.product_pattern().finditer(s)
-            if (t := lx.lookup_term(m.group())) is not None
+            for m in nm.product_pattern().finditer(s)
+            if (t := nm.lookup_term(m.group())) is not None
         ]
-        codes = lx.code_products()
-        for m in lx.CODE.finditer(s):
+        codes = nm.code_products()
+        for m in nm.CODE.finditer(s):
             product = codes.get(m.group().replace(".", ""))
             if product is not None:
-                found.append(TermAt(m.start(), m.end(), lx.Term(product, "code")))
+                found.append(TermAt(m.start(), m.end(), nm.Term(product, "code")))
         return sorted(found, key=lambda t: t.start)
 
     def product(self, q: Span, terms: list[TermAt], chunk: Span, goods: list[int]) -> str | None:
