@@ -168,22 +168,23 @@ class _Reader:
         ranked = trade and lx.RANK_HINT.search(s) is not None
         partners = nm.find_partners(s) if quantities or ranked else []
         ranks = read_ranks(s, partners) if ranked else []
+        bases = find_bases(s)
         made = len(self.drafts)
         if quantities or ranks:
-            self._figures(index, a, b, s, terms, quantities, ranks, partners, trade)
+            self._figures(index, a, b, s, terms, quantities, ranks, partners, bases, trade)
         elif trade:
-            aside = self._dates_the_story(s)
+            aside = self._dates_the_story(s, bases)
             self.scope.turns_to(s, terms, aside=aside)
-        if not quantities and (bases := find_bases(s)):
+        if not quantities and bases:
             self.pending = (index, bases)
         if len(self.drafts) > made:
             self.scope.saw(terms, {d.product for d in self.drafts[made:]})
 
-    def _dates_the_story(self, s: str) -> bool:
+    def _dates_the_story(self, s: str, bases: list[Base]) -> bool:
         """A trade sentence without figures that names one month ("exports fell in
         December") dates the figures that follow it. Returns whether the sentence is an
         aside about other months than the story's (two or more, or one before it)."""
-        marks = self.calendar.periods(s, find_bases(s), None)
+        marks = self.calendar.periods(s, bases, None)
         dated = {m.period for m in marks if m.period is not None and m.context_from is None}
         story = self.frame.period if self.frame else None
         if len(dated) == 1 and (story is None or not dated.issubset({story})):
@@ -204,6 +205,7 @@ class _Reader:
         quantities: list[Quantity],
         ranks: list[Quantity],
         mentions: list[nm.PartnerMention],
+        bases: list[Base],
         trade: bool,
     ) -> None:
         anaphora = lx.ANAPHORA.search(s) is not None
@@ -218,7 +220,6 @@ class _Reader:
         unplaced = next((why for _, why in indirect if why), None)
         partners = [p for p in mentions if p.role not in ("reporter", "actor")]
         world = [(m.start(), m.end()) for m in lx.WORLD.finditer(s)]
-        bases = find_bases(s)
         pending = self.pending[1] if self.pending and self.pending[0] == index - 1 else []
         carried = self.frame.period if self.frame else None
         periods = self.calendar.periods(s, bases, carried)
