@@ -302,3 +302,14 @@ def test_chinas_own_imports_are_imports() -> None:
         "3%": ("CHN", "WLD", "export"),
         "4,000 tons": ("CHN", "WLD", "export"),
     }
+
+
+def test_year_to_date_for_a_named_year_runs_to_the_storys_month() -> None:
+    text = (
+        "China exported 400 tons of antimony in August. Year-to-date exports for 2024 totaled "
+        "3,000 tons."
+    )
+    got = readings(text, "2024-09-20")
+    assert got["3,000 tons"] == ("WLD", SB, "2024-01/2024-08", "cumulative", 3000)
+    other_year = readings(text.replace("for 2024", "for 2023"), "2024-09-20")
+    assert other_year["3,000 tons"] is None  # to which month of 2023? not said

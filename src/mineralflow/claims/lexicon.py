@@ -323,6 +323,8 @@ SPAN_PERIOD = re.compile(
     r"first\s+nine\s+months)(?:\s+of(?:\s+the\s+year)?)?(?:\s+(?P<py>" + _YEAR + r"))?"
     r"|(?P<h>H1|H2|Q1|Q2|Q3|Q4|1H|1Q)(?:\s+(?P<hy>" + _YEAR + r"))?"
     r"|(?P<ytd>year[- ]to[- ]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)"
+    # "year-to-date exports for 2024": the year is the span's, not a span of its own
+    r"(?:\s+(?:[\w-]+\s+){0,2}?(?:for|in|of)\s+(?P<yy>" + _YEAR + r"))?"
     r"|(?:in|during|for|throughout|over)\s+(?:all\s+of\s+)?(?:the\s+)?"
     r"(?:(?:full|whole|entire)\s+)?(?:year\s+)?(?:of\s+)?(?P<fy>" + _YEAR + r")\b"
     r"(?!\s*(?:-|–)\s*\d)"

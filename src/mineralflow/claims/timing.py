@@ -197,11 +197,15 @@ class Calendar:
                 return PeriodMark(m.start(), m.end(), None, why=why)
             first, last, year = 1, 12, self.pub_month.year - 1
         else:  # year to date: January to the month the article reports
-            if self.pub_month is None:
-                why = "'year to date' needs a publication date; pass --published YYYY-MM-DD"
-                return PeriodMark(m.start(), m.end(), None, why=why)
+            named = int(g["yy"]) if g["yy"] else None
             end = carried.end if carried else None
-            end = end or self.pub_month.shift(-1)
+            if end is None and self.pub_month is not None:
+                end = self.pub_month.shift(-1)
+            if end is None or (named is not None and end.year != named):
+                why = f"'{m.group()}': the month it runs to is not stated"
+                if self.pub_month is None and named is None:
+                    why = "'year to date' needs a publication date; pass --published YYYY-MM-DD"
+                return PeriodMark(m.start(), m.end(), None, why=why)
             return PeriodMark(m.start(), m.end(), Period(Month(end.year, 1), end))
         if year is None:
             if self.pub_month is None:
