@@ -151,6 +151,7 @@ class _Reader:
         self.spun = bool(lx.TONS_WORD.search(text))
         self.frame: _Frame | None = None
         self.drafts: list[_Draft] = []
+        self.months: Counter[Period] = Counter()  # months the figures so far state explicitly
         # "Compared to February, exports rose slightly. Germanium rose 16%, gallium 1%.": a
         # base named in a sentence without figures is the base of the next one's changes.
         self.pending: tuple[int, list[Base]] | None = None
@@ -168,7 +169,7 @@ class _Reader:
         ranked = trade and lx.RANK_HINT.search(s) is not None
         partners = nm.find_partners(s) if quantities or ranked else []
         ranks = read_ranks(s, partners) if ranked else []
-        bases = find_bases(s)
+        bases = find_bases(s) if trade or quantities or ranks else []
         made = len(self.drafts)
         if quantities or ranks:
             self._figures(index, a, b, s, terms, quantities, ranks, partners, bases, trade)
@@ -274,6 +275,12 @@ class _Reader:
             made.append(draft)
         self._against_levels(made)
         self.drafts.extend(made)
+        self.months.update(
+            d.period
+            for d in made
+            if d.explicit_period and d.period and d.period.is_month and not d.of_base
+            and d.measure is not None
+        )  # fmt: skip
         if made:
             last = made[-1]
             # The sentence's own period (the latest it states: "after dipping to 300 tons in
@@ -334,13 +341,7 @@ class _Reader:
 
     def _main_month(self) -> Period | None:
         """The month the figures read so far state most (explicitly)."""
-        stated = Counter(
-            d.period
-            for d in self.drafts
-            if d.explicit_period and d.period and d.period.is_month and not d.of_base
-            and d.measure is not None
-        )  # fmt: skip
-        return stated.most_common(1)[0][0] if stated else None
+        return self.months.most_common(1)[0][0] if self.months else None
 
     # -- the end of the article -----------------------------------------------------------
     def _finish(self) -> list[Claim]:

@@ -92,6 +92,7 @@ _CHANGE_AT = re.compile(
 _WORD_PERCENT = re.compile(r"\b(?P<wn>" + lx.WORDNUM + r")\s+(?:percent|per\s+cent)\b", re.I)
 # Spun copies replace "tons" by its informal synonyms ("808 heaps", "3,989 loads"): read as
 # tonnes only in an article that writes tons elsewhere (see docs/claims.md).
+_SPUN_HINT = re.compile(r"heaps|loads|lots|piles")
 _SPUN_TONNES = re.compile(
     r"(?<![\w.,/$€£¥-])(?P<num>" + lx.NUM + r")\s+(?:heaps|loads|lots|piles)\b"
 )
@@ -105,11 +106,12 @@ def read_quantities(
 
     ``spun``: the article writes tons, so "808 heaps" is a spun copy's 808 tons.
     """
-    parts = chunks(s)
+    parts: list[Span] = []  # the sentence's clauses, found when a percentage needs them
     for m in lx.QUANTITY.finditer(s):
         value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
         q = qualifier(s, m.start())
         if m.group("pct"):
+            parts = parts or chunks(s)
             change = _change(s, m, value, resolution, q, parts)
             if change is not None:
                 yield change
@@ -151,12 +153,13 @@ def read_quantities(
                 m.group().strip(),
                 q,
             )
-    for m in _WORD_PERCENT.finditer(s):
+    for m in _WORD_PERCENT.finditer(s) if "cent" in s else ():
+        parts = parts or chunks(s)
         value = Decimal(lx.WORD_NUMBERS[m.group("wn").casefold()])
         change = _change(s, m, value, Decimal(1), qualifier(s, m.start()), parts)
         if change is not None:
             yield change
-    for m in _SPUN_TONNES.finditer(s) if spun else ():
+    for m in _SPUN_TONNES.finditer(s) if spun and _SPUN_HINT.search(s) else ():
         value, resolution = number(m.group("num"), dot_thousands=decimal_comma)
         q = qualifier(s, m.start())
         compared = bool(_COMPARED.search(s, max(0, m.start() - 40), m.start()))
