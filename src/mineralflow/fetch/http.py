@@ -225,7 +225,7 @@ class Client:
             except httpx.TransportError as e:
                 raise _Retryable.of(e, shown, request, self.policy) from None
             try:
-                if response.is_redirect:
+                if response.has_redirect_location:
                     if len(redirects) >= self.policy.max_redirects:
                         raise NotReadable(
                             f"more than {self.policy.max_redirects} redirects "
@@ -247,6 +247,13 @@ class Client:
                 body = b"" if response.status_code == 304 else self._read(response, shown)
                 if response.status_code >= 400:
                     raise _StatusError(response, body)
+                if response.status_code >= 300 and response.status_code != 304:
+                    raise NotReadable(
+                        f"HTTP {response.status_code} {response.reason_phrase} with no address "
+                        "to go to",
+                        url=shown,
+                        fix="open the address in a browser and save the page by hand",
+                    )
                 return Fetched(
                     url=shown,
                     final_url=str(response.url),
