@@ -320,9 +320,7 @@ def serve_news(site: Site) -> tuple[str, str]:
     metals = [s for s in STORIES if s.outlet == "metals" or s.slug in SHARED]
     ports = [s for s in STORIES if s.outlet == "ports" or s.slug in SHARED]
     site.routes["/metals/rss.xml"] = Route(rss(site, metals), content_type="application/rss+xml")
-    site.routes["/ports/atom.xml"] = Route(
-        atom(site, ports), content_type="application/atom+xml"
-    )
+    site.routes["/ports/atom.xml"] = Route(atom(site, ports), content_type="application/atom+xml")
     return site.url("/metals/rss.xml"), site.url("/ports/atom.xml")
 
 

@@ -124,7 +124,7 @@ def test_redirects_are_followed_checked_and_capped():
             return httpx.Response(302, headers={"Location": f"/{n + 1}"})
         return httpx.Response(200, text="arrived")
 
-    client, _, seen = client_for(hop)
+    client, _, _seen = client_for(hop)
     got = client.get("https://a.example.test/0")
     assert got.final_url == "https://a.example.test/3"
     assert got.redirects == tuple(f"https://a.example.test/{n}" for n in (1, 2, 3))
@@ -203,7 +203,7 @@ def test_an_unreachable_network_is_named(monkeypatch):
         raise OSError(errno.ENETUNREACH, "Network is unreachable")
 
     monkeypatch.setattr(socket, "create_connection", unreachable)
-    with pytest.raises(NetworkError, match="no network: 127.0.0.1 cannot be reached"):
+    with pytest.raises(NetworkError, match=r"no network: 127\.0\.0\.1 cannot be reached"):
         _instant().get("http://127.0.0.1:9/a")
 
 
@@ -211,7 +211,7 @@ def test_a_refused_connection_is_named():
     with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(NetworkError, match="127.0.0.1 refused the connection"):
+    with pytest.raises(NetworkError, match=r"127\.0\.0\.1 refused the connection"):
         _instant().get(f"http://127.0.0.1:{port}/")
 
 
@@ -233,9 +233,12 @@ def test_the_cache_keeps_bytes_time_and_hash_and_asks_conditionally(tmp_path):
         assert first.body == b"<html>one</html>"
         assert first.path.name == f"{first.sha256}.html"
         assert first.path.parent == tmp_path / "x.cache" / "pages"
-        assert not first.not_modified and again.not_modified
-        assert again.sha256 == first.sha256 and again.fetched_at == first.fetched_at
+        assert not first.not_modified
+        assert again.not_modified
+        assert again.sha256 == first.sha256
+        assert again.fetched_at == first.fetched_at
         assert site.requests[1][1]["if-none-match"] == '"v1"'
         record = cache.record("pages", site.url("/a.html"))
-        assert record is not None and record["sha256"] == first.sha256
+        assert record is not None
+        assert record["sha256"] == first.sha256
         assert record["fetched_at"] == first.fetched_at.isoformat()
