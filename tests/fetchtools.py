@@ -13,8 +13,7 @@ import hashlib
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -118,10 +117,9 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-@contextmanager
-def only_loopback() -> Iterator[None]:
+def loopback_only(monkeypatch: Any) -> None:
     """Fail any attempt to look up a host that is not this machine (a guard: nothing in the
-    suite may reach outside)."""
+    suite may reach outside). Through ``monkeypatch``, so a test can patch over it."""
     real = socket.getaddrinfo
 
     def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
@@ -129,11 +127,7 @@ def only_loopback() -> Iterator[None]:
             raise AssertionError(f"a test tried to reach {host!r}")
         return real(host, *args, **kwargs)
 
-    socket.getaddrinfo = guarded  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        socket.getaddrinfo = real  # type: ignore[assignment]
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 # -- the fictional outlets' articles --------------------------------------------------------

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 import mineralflow
-from fetchtools import Route, Site, only_loopback
+from fetchtools import Route, Site, loopback_only
 from mineralflow.errors import FetchError, HTTPStatusError, NetworkError, NotReadable
 from mineralflow.fetch import Cache, Client, Policy, canonical_url
 from mineralflow.fetch.http import user_agent
@@ -34,9 +33,8 @@ class FakeTime:
 
 
 @pytest.fixture(autouse=True)
-def _loopback_only() -> Iterator[None]:
-    with only_loopback():
-        yield
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    loopback_only(monkeypatch)
 
 
 def client_for(handler, policy: Policy | None = None) -> tuple[Client, FakeTime, list]:

@@ -200,7 +200,7 @@ def _watch_table(report: WatchReport, format: ClaimsFormat) -> None:
 def _watch_summary(report: WatchReport, ledger_path: Path | None) -> str:
     feeds = [f for f in report.feeds if f.error is None]
     entries = sum(len(f.entries) for f in feeds)
-    head = f"{_count(len(feeds), 'feed')} read, {_count(entries, 'entry')}"
+    head = f"{_count(len(feeds), 'feed')} read, {entries:,} entr{'y' if entries == 1 else 'ies'}"
     if len(feeds) < len(report.feeds):
         head += f" ({len(report.feeds) - len(feeds)} failed)"
     new = report.new

@@ -91,12 +91,15 @@ def read_page(
         article = read_article(stored.path, published=published)
     except InputError as e:
         # The reader names the cached file; say which page it is and what to do.
-        fix = (
-            _NO_ARTICLE_FIX.format(path=stored.path)
-            if "text" in e.problem
-            else f"{e.fix} (the page as fetched is in {stored.path})"
-        )
-        raise NotReadable(f"{e.problem} in the page", url=url, fix=fix) from None
+        if "text" in e.problem:  # no text, no article text: what a wall gives
+            raise NotReadable(
+                "no article text in the page",
+                url=url,
+                fix=_NO_ARTICLE_FIX.format(path=stored.path),
+            ) from None
+        raise NotReadable(
+            e.problem, url=url, fix=f"{e.fix} (the page as fetched is in {stored.path})"
+        ) from None
     words = len(article.text.split())
     if words < _WALL_WORDS and len({m.lower() for m in _WALL.findall(article.text)}) >= 2:
         raise NotReadable(
