@@ -156,9 +156,10 @@ class _Answer:
 class _Wire:
     """Stands in for the ``urllib3.PoolManager`` comtradeapicall makes for each call."""
 
-    def __init__(self, client: Client, api: str) -> None:
+    def __init__(self, client: Client, api: str, label: str) -> None:
         self.client = client
         self.api = api.rstrip("/")
+        self.label = label  # what errors call the call: the query, not its long URL
         self.calls: list[str] = []
         self.answers: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []
@@ -175,11 +176,12 @@ class _Wire:
         params = {k: str(v) for k, v in (fields or {}).items() if v is not None}
         shown = f"{target}?{urlencode({k: v for k, v in params.items() if 'key' not in k})}"
         self.calls.append(shown)
+        named = f"{target} ({self.label})"
         try:
-            fetched = self.client.get(target, accept="json", params=params, shown_url=shown)
+            fetched = self.client.get(target, accept="json", params=params, shown_url=named)
         except HTTPStatusError as e:
             raise _comtrade_error(e) from None
-        answer = _json_answer(fetched.body, shown)
+        answer = _json_answer(fetched.body, named)
         self.bodies.append(fetched.body)
         self.answers.append(answer)
         return _Answer(fetched.status, fetched.body)
@@ -317,7 +319,7 @@ def fetch_comtrade(
     result = ComtradeFetch(query)
     own = client is None
     client = client or Client()
-    wire = _Wire(client, api)
+    wire = _Wire(client, api, query.describe())
     limit = KEY_MAX if key else PREVIEW_MAX
     try:
         with _through(wire) as comtradeapicall:
@@ -342,7 +344,7 @@ def fetch_comtrade(
                     raise NotReadable(
                         f"UN Comtrade gave {limit:,} rows, its most for one call: the answer "
                         "may be cut",
-                        url=wire.calls[-1],
+                        url=f"{wire.calls[-1].split('?')[0]} ({query.describe()})",
                         fix="ask for fewer months or one --flow"
                         + ("" if key else ", or set COMTRADE_KEY (a subscription key)"),
                     )
