@@ -188,9 +188,11 @@ def read_inputs(
                 except FetchError as e:
                     report.errors.append(e)
                     continue
-                if read.article.name not in seen or read.article.name == key:
-                    seen.add(read.article.name)
-                    report.articles.append(read)
+                address = read.article.name  # after redirects
+                if address != key and address in seen:
+                    continue  # redirected to a page already read
+                seen.add(address)
+                report.articles.append(read)
         finally:
             if own:
                 client.close()
