@@ -240,3 +240,24 @@ def test_the_cache_keeps_bytes_time_and_hash_and_asks_conditionally(tmp_path):
         assert record is not None
         assert record["sha256"] == first.sha256
         assert record["fetched_at"] == first.fetched_at.isoformat()
+
+
+def test_the_fetch_api_is_exported_and_documented():
+    import mineralflow.fetch as fetch
+
+    for name in fetch.__all__:
+        assert getattr(fetch, name).__doc__, f"{name} has no docstring"
+
+
+def test_the_cli_loads_no_fetch_library_until_a_fetch_command_runs():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import mineralflow.cli; "
+        "print(sorted(m for m in ('httpx', 'feedparser', 'comtradeapicall') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]"
