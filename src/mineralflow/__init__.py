@@ -16,6 +16,11 @@ vintages; :mod:`mineralflow.releases` answers which is in force, :mod:`mineralfl
 sets exporter against importer::
 
     >>> mineralflow.ingest(ledger, ["2025年出口85051110_美元.csv"])    # doctest: +SKIP
+
+Articles by URL, outlets' feeds and the UN Comtrade API are in :mod:`mineralflow.fetch`
+(imported on its own: it loads httpx)::
+
+    >>> from mineralflow.fetch import Cache, watch                      # doctest: +SKIP
 """
 
 from __future__ import annotations

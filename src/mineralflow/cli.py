@@ -311,9 +311,17 @@ _UNRESOLVED_COLUMNS = ["source", "span", "stated", "partner", "product", "period
 
 @app.command()
 def claims(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Article files (.html, .htm, .txt) or folders of them.")
-    ],
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Article files (.html, .htm, .txt), folders of them, or article URLs (http, "
+            "https: fetched and kept in the cache beside the ledger).",
+            show_default=False,
+        ),
+    ] = None,
+    urls: Annotated[
+        Path | None, typer.Option("--urls", help="A file of article URLs, one a line.")
+    ] = None,
     published: Annotated[
         str | None,
         typer.Option(help="Publication date YYYY-MM-DD for pages that state none."),
@@ -341,25 +349,32 @@ def claims(
     """Figures stated in news articles, with period, partner and product scope.
 
     A `.txt` file may open with a header block (`url:`, `published:`, `outlet:`, `title:`
-    lines); `--outlet`, `--title` and `--url` say the same for a single file. A file that
-    cannot be read gets a one-line error; the others are still read (and saved), and the
-    exit code is 2.
+    lines); `--outlet`, `--title` and `--url` say the same for a single file. A file or URL
+    that cannot be read gets a one-line error; the others are still read (and saved), and
+    the exit code is 2. A page is one source per address: saving a URL the ledger already
+    holds adds nothing.
     """
-    from .claims import outlet_view, read_claims, save_claims
+    from .claims import outlet_view
+    from .fetch import Cache, read_inputs, save_report
     from .sources.articles import ArticleMeta
 
     meta = ArticleMeta(outlet=outlet, title=title, url=url)
-    report = read_claims(paths, published=published, meta=meta)
+    cache = Cache.beside(db if db is not None else default_path())
+    report = read_inputs(
+        inputs or [], urls_file=urls, published=published, cache=cache, meta=meta or None
+    )
     for e in report.errors:
         err.print(f"Error: {e}", markup=False, highlight=False)
     if save and not report.articles:
         err.print("nothing saved: no article could be read", markup=False, highlight=False)
     elif save:
         with Ledger.open(db) as ledger:
-            saved = save_claims(ledger, report)
+            saved, booked = save_report(ledger, report)
         err.print(
             f"{ledger.path}: {saved.sources_added} articles and {saved.figures_added} figures "
-            "added" + ("" if saved.changed else " (all already in the ledger)"),
+            "added"
+            + ("" if saved.changed else " (all already in the ledger)")
+            + (f"; {len(booked)} pages already in the ledger by address" if booked else ""),
             markup=False,
             highlight=False,
         )
@@ -878,6 +893,10 @@ def mirror_command(
             )
         out.print(table)
         err.print(MIRROR_NOTE)
+
+
+# The commands that fetch from the web live in their own module and register on `app`.
+from . import cli_fetch  # noqa: E402, F401
 
 
 def main() -> None:

@@ -14,7 +14,14 @@ into a one-line message and a non-zero exit code (2 for usage and data errors, 1
      │    ├── LedgerNotFound       no ledger at the path
      │    ├── LedgerReadOnly       a write on a ledger opened read-only
      │    └── SchemaError          a ledger written by a newer mineralflow, or damaged
-     └── InputError                a bad input file (names file, row, column and the fix)
+     └── InputError                a bad input: a file (names file, row, column and the fix),
+          │                        or a page, feed or API answer (names the URL and the fix)
+          └── FetchError           a URL that could not be fetched or read as asked
+               ├── NetworkError    no answer: offline, DNS failure, refused, timeout, TLS
+               ├── HTTPStatusError an HTTP error status (4xx, 5xx) after the retries
+               │    └── QuotaExceeded  UN Comtrade's rate limit or call-volume quota
+               └── NotReadable     an answer that is not what was asked for: not a feed, a
+                                   paywall or cookie page with no article, too large
 """
 
 from __future__ import annotations
@@ -23,13 +30,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
+    "FetchError",
+    "HTTPStatusError",
     "InputError",
     "LedgerError",
     "LedgerNotFound",
     "LedgerReadOnly",
     "MineralflowError",
+    "NetworkError",
     "NoData",
+    "NotReadable",
     "PeriodError",
+    "QuotaExceeded",
     "SchemaError",
     "UnknownPartner",
     "UnknownProduct",
@@ -169,3 +181,48 @@ class InputError(MineralflowError):
         if fix:
             text += f"; {fix}"
         super().__init__(text)
+
+
+class FetchError(InputError):
+    """Raised when a URL (a page, a feed, an API call) cannot be fetched or read as asked.
+
+    The message reads ``URL: PROBLEM; FIX``, one line; ``url`` is the address asked for.
+    Commands that read many inputs (``claims``, ``watch``) collect one per failed URL and go
+    on with the others, as they do with bad files.
+    """
+
+    def __init__(self, problem: str, *, url: str, fix: str) -> None:
+        self.url = url
+        super().__init__(problem, path=url, fix=fix)
+
+
+class NetworkError(FetchError):
+    """Raised when no HTTP answer came: no network, a DNS failure, a refused connection, a
+    timeout or a failed TLS handshake (after the retries)."""
+
+    exit_code = 1
+
+
+class HTTPStatusError(FetchError):
+    """Raised when the server answered with an HTTP error status (4xx or 5xx), after the
+    retries for the statuses worth retrying (429, 5xx)."""
+
+    def __init__(self, problem: str, *, url: str, fix: str, status: int, body: bytes = b"") -> None:
+        self.status = status
+        self.body = body
+        super().__init__(problem, url=url, fix=fix)
+        if status >= 500:
+            self.exit_code = 1
+
+
+class QuotaExceeded(HTTPStatusError):
+    """Raised when UN Comtrade refuses a call for its rate limit (HTTP 429) or its
+    call-volume quota (HTTP 403), with Comtrade's own message."""
+
+    exit_code = 1
+
+
+class NotReadable(FetchError):
+    """Raised when an answer came but is not what was asked for: a feed that is not RSS or
+    Atom, a page with no article text (a paywall or cookie page), a body over the size cap,
+    an API answer of another shape."""

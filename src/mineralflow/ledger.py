@@ -10,6 +10,8 @@ Tables (schema version in ``schema_version``; each change is a numbered migratio
 - ``releases``, ``release_periods``, ``flow_rows`` (read through the view ``flows``) and
   ``partner_keys``: official statistics releases and their rows (``mineralflow.ingestion``).
 - ``catalog_*``: the packaged catalogs, copied in so queries can join them.
+- ``feed_entries``: the entries of the feeds ``mineralflow watch`` follows that it has dealt
+  with (``mineralflow.fetch.feeds``).
 
 Every write is one transaction: it happens completely or not at all::
 
@@ -214,6 +216,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ) pc ON pc.classification = f.classification AND pc.code = f.product_code;
         """,
     ),
+    (
+        3,
+        "the feed entries `watch` has dealt with (issue 14)",
+        # `mineralflow watch` remembers every feed entry it has dealt with, so the next run
+        # reports only what is new. An entry about no catalog product is remembered with
+        # products '' and no source; one whose article was booked names its source. Entries
+        # whose page could not be fetched or read are not remembered: the next run tries them
+        # again. A run that finds nothing new writes nothing. See docs/fetch.md.
+        """
+        CREATE TABLE feed_entries (
+            feed_url   VARCHAR NOT NULL,
+            entry_key  VARCHAR NOT NULL,
+            link       VARCHAR,
+            title      VARCHAR,
+            published  DATE,
+            first_seen TIMESTAMP NOT NULL,
+            products   VARCHAR NOT NULL,
+            source_id  VARCHAR,
+            PRIMARY KEY (feed_url, entry_key)
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -243,6 +267,7 @@ class Ledger:
         self.backend = backend
         self.path = path
         self.read_only = read_only
+        self._depth = 0  # nesting of transaction() blocks
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
@@ -320,16 +345,31 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        """One DuckDB transaction: committed when the block ends, rolled back on any error."""
+        """One DuckDB transaction: committed when the block ends, rolled back on any error.
+
+        A transaction opened inside another joins it (DuckDB has no savepoints): the outer
+        block commits or rolls back everything, so writers can be combined into one atomic
+        write (``watch --save`` books articles and remembers the feed entries together).
+        """
         if self.read_only:
             raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
         con = self.con
+        if self._depth:
+            self._depth += 1
+            try:
+                yield con
+            finally:
+                self._depth -= 1
+            return
         con.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield con
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         con.execute("COMMIT")
 
     def _sync_catalog(self) -> None:

@@ -25,7 +25,7 @@ from ..errors import InputError
 from .official import FLOW_CODES, Plan, RowCheck, partner_keys, quoted, sql_text
 from .textfile import TextFile
 
-__all__ = ["FINAL_COLUMNS", "TARIFFLINE_COLUMNS", "matches", "plan"]
+__all__ = ["FINAL_COLUMNS", "TARIFFLINE_COLUMNS", "area_code", "matches", "plan"]
 
 FINAL_COLUMNS = [
     "typeCode",
@@ -211,6 +211,23 @@ def _partner_maps() -> list[dict[str, Any]]:
     for r in catalog.read_table("comtrade_partner_codes.csv", "data/official"):
         rows[int(r["code"])] = r["partner"] or f"comtrade:{r['code']}"
     return [{"code": code, "partner": partner} for code, partner in sorted(rows.items())]
+
+
+def area_code(iso: str) -> int | None:
+    """Comtrade's number for a country (ISO alpha-3), as its files and API use it: its own
+    number where it has one (842 for the USA, 251 for France), else the M49 code; None for an
+    aggregate or a code outside the catalog.
+
+    >>> area_code("USA"), area_code("CHN"), area_code("EU27")
+    (842, 156, None)
+    """
+    for r in catalog.read_table("comtrade_partner_codes.csv", "data/official"):
+        if r["partner"] == iso and iso != "WLD":
+            return int(r["code"])
+    country = catalog.countries().get(iso)
+    if country is None or country.kind != "country" or not country.m49:
+        return None
+    return int(country.m49)
 
 
 def _units() -> list[dict[str, Any]]:
