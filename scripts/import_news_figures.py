@@ -11,9 +11,9 @@ Inputs (figures and facts only, never article text):
 - ``news_figures.csv``: one row per number a page states: ``source_id``, ``partner``,
   ``product``, ``period``, ``measure``, ``stated`` (the number as the page prints it),
   ``value`` (only when the page states the number in words: "more than double" is a change
-  of more than 100%), ``unit`` (t, kg or %), ``resolution`` (only when the last stated digit is not the
-  resolution, e.g. trailing zeros of a rounded total), ``qualifier``, ``where`` (the place on
-  the page), ``note``.
+  of more than 100%), ``unit`` (t, kg or %), ``resolution`` (only when the last stated digit
+  is not the resolution, e.g. trailing zeros of a rounded total), ``qualifier``, ``where``
+  (the place on the page), ``note``.
 
 Each figure was read from the page the search tool returned (first with ``mineralflow claims
 FILE --format json`` on a copy of the page kept outside the repository, then checked by hand

@@ -133,7 +133,10 @@ def load(db: DbOption = None) -> None:
 @app.command()
 def brief(
     product: ProductOption = "rare-earth-magnets",
-    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")] = ...,  # type: ignore[assignment]
+    period: Annotated[
+        str | None,
+        typer.Option(help="The month, YYYY-MM (default: the latest month with a world figure)."),
+    ] = None,
     format: Annotated[BriefFormat, typer.Option("--format", "-f")] = BriefFormat.markdown,
     output: OutputOption = None,
     db: DbOption = None,
@@ -149,6 +152,10 @@ def brief(
     """The month's brief for a product: world total, destinations, year to date, policy
     events, checks, an analysis, and the numbered sources every figure points to."""
     with Ledger.open(db, read_only=True) as ledger:
+        if period is None:
+            from .coverage import latest_month
+
+            period = latest_month(ledger, product)
         b = build_brief(ledger, product=product, period=period, engine=engine.value, as_of=as_of)
     text = b.to_markdown() if format is BriefFormat.markdown else _json(b.to_dict())
     _emit(text, output)
@@ -855,6 +862,10 @@ def mirror_command(
             )
         out.print(table)
         err.print(MIRROR_NOTE)
+
+
+# Commands kept in their own modules register on `app` when imported.
+from . import cli_coverage  # noqa: E402, F401
 
 
 def main() -> None:

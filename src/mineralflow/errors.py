@@ -91,7 +91,8 @@ class NoData(UsageError):
             hint = f"periods with data: {_choices(list(available), 24)}"
         else:
             hint = (
-                "the ledger holds none for it (the bundled data set covers rare-earth magnets; "
+                "the ledger holds none for it (the bundled data set covers rare-earth magnets, "
+                "the rare-earth group, gallium, germanium and antimony; "
                 "`mineralflow load` loads it); add figures with `mineralflow ingest FILE` or "
                 "`mineralflow claims PATH --save`"
             )
