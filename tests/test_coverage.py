@@ -93,6 +93,7 @@ def test_cli_coverage_latest_needs_a_product(run_cli, bundled_db):
     ("product", "month", "words"),
     [
         ("gallium", "December 2025", "10.809 t (stated as 10,809 kg)"),
+        ("gallium", "December 2025", "averaged 6.42 t a month"),  # not rounded to "6 t"
         ("germanium", "December 2025", "-44% m/m"),
         ("rare-earths", "December 2025", "**4,392 t**"),
         ("antimony", "June 2025", "**107 t**"),
