@@ -139,3 +139,23 @@ def test_demo_month_is_read_from_the_makefile_command():
     demo = makefile[makefile.index("demo: install") : makefile.index("CODE :=")]
     assert "--latest" in demo
     assert "2025-06" not in demo
+
+
+def test_one_reconciliation_for_every_product_counts_as_each_alone(bundled):
+    """Coverage of every product reconciles the ledger once; the counts match each product
+    reconciled on its own (magnets keep their eight conflicts beside the other products)."""
+    together = {c.product: c.conflicts_by_month() for c in coverage(bundled)}
+    for product in ("rare-earth-magnets", "rare-earths"):
+        (alone,) = coverage(bundled, product=product)
+        assert together[product] == alone.conflicts_by_month()
+    assert sum(together["rare-earth-magnets"].values()) == 8
+
+
+def test_web_conflicts_of_every_product_match_each_alone(bundled):
+    status, _, body = get(bundled, "/conflicts.json")
+    assert status == 200
+    every = json.loads(body)["conflicts"]
+    status, _, body = get(bundled, "/conflicts.json?product=rare-earths")
+    alone = json.loads(body)["conflicts"]
+    assert [c for c in every if c["product"] == "rare-earths"] == alone
+    assert len(alone) == 3

@@ -28,6 +28,7 @@ from .. import catalog
 from ..coverage import coverage, latest_month
 from ..errors import MineralflowError
 from ..ledger import Ledger
+from ..reconcile import reconcile
 from ..render import data
 from ..render.conflicts import find_conflicts
 from ..render.html import page_environment
@@ -376,7 +377,15 @@ class Site:
         products = (
             [product] if product else [p["product"] for p in data.products_summary(self.ledger)]
         )
-        found = [c for p in products for c in find_conflicts(self.ledger, product=p)]
+        if product:
+            found = find_conflicts(self.ledger, product=product)
+        else:  # one reconciliation of the whole ledger serves every product
+            with reconcile(self.ledger) as rec:
+                found = [
+                    c
+                    for p in products
+                    for c in find_conflicts(self.ledger, product=p, reconciliation=rec)
+                ]
         known = {p: set(self.ledger.periods(p)) for p in products}
         items = [
             {
