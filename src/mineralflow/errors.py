@@ -61,6 +61,9 @@ class UnknownProduct(UsageError):
 
     def __init__(self, product: str, known: Sequence[str]) -> None:
         self.product = product
+        # Ids that contain what was typed come first ('magnets' -> rare-earth-magnets, ...).
+        typed = product.lower()
+        known = sorted(known, key=lambda k: (typed not in k, k))
         super().__init__(f"unknown product {product!r}; known products: {_choices(known)}")
 
 
