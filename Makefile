@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and make:
-#   make demo   creates .venv, installs, loads the bundled data, writes the brief and report
+#   make demo   creates .venv, installs, loads the bundled data, writes the latest month's brief and report
 #   make test   installs the test extras (dev, spark), runs lint, types and the whole suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -23,13 +23,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The brief and report of the latest month with a world figure for magnets (from the data).
 demo: install
 	$(BIN)/mineralflow load --db $(DB)
-	$(BIN)/mineralflow brief --product rare-earth-magnets --period 2025-06 --db $(DB) -o out/brief-2025-06.md
-	cat out/brief-2025-06.md
-	$(BIN)/mineralflow report --product rare-earth-magnets --period 2025-06 --db $(DB) -o out/report-2025-06.html
-	$(BIN)/mineralflow report --product rare-earth-magnets --period 2025-06 --db $(DB) --format md -o out/report-2025-06.md
-	@echo "report: $(abspath out/report-2025-06.html)"
+	@period=$$($(BIN)/mineralflow coverage --product rare-earth-magnets --latest --db $(DB)) && \
+	set -x && \
+	$(BIN)/mineralflow brief --product rare-earth-magnets --period $$period --db $(DB) -o out/brief-$$period.md && \
+	cat out/brief-$$period.md && \
+	$(BIN)/mineralflow report --product rare-earth-magnets --period $$period --db $(DB) -o out/report-$$period.html && \
+	$(BIN)/mineralflow report --product rare-earth-magnets --period $$period --db $(DB) --format md -o out/report-$$period.md && \
+	echo "report: $(abspath out)/report-$$period.html"
 
 CODE := $(wildcard src tests benchmarks scripts)
 

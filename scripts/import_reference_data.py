@@ -6,7 +6,8 @@ Run once by a developer when the reference data changes; `make demo` never needs
 
 Reads the reported monthly, cumulative and rank figures and the policy events, and writes
 `figures.csv` and `events.csv` in the project's own long format (one row per stated number).
-Sources are curated by hand in `sources.csv`; every reference row must map to one of them by
+Figures from other inputs (``import_news_figures.py``) are kept. Sources are curated by hand
+in `sources.csv`; every reference row must map to one of them by
 URL (or, for the one source without a URL, by title), otherwise this script stops.
 
 Decisions recorded here (each reference row keeps its original file and line as `locator`):
@@ -188,10 +189,13 @@ def main(reference: Path, out: Path) -> int:
             )
         )
 
+    # Rows from other inputs (scripts/import_news_figures.py) are kept as they are.
+    with (out / "figures.csv").open(encoding="utf-8") as f:
+        others = [r for r in csv.DictReader(f) if not r["locator"].startswith("shared/data/")]
     with (out / "figures.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, FIGURE_COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(figures)
+        w.writerows(figures + others)
 
     events = []
     name = "policy_events.csv"

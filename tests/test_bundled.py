@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,77 @@ def test_stated_text_matches_value_and_resolution():
         if fig["stated"].replace(".", "", 1).lstrip("-").isdigit():
             assert float(fig["stated"]) == float(fig["value"])
             decimals = len(fig["stated"].partition(".")[2])
-            assert float(fig["resolution"]) == pytest.approx(10.0**-decimals)
+            if "rounded to" in fig["note"]:  # trailing zeros of a rounded total, said so
+                assert float(fig["resolution"]) > 10.0**-decimals
+            else:
+                assert float(fig["resolution"]) == pytest.approx(10.0**-decimals)
+        elif re.fullmatch(r"[\d,]+ kg", fig["stated"]):  # kilograms as printed, tonnes stored
+            kg = float(fig["stated"][:-3].replace(",", ""))
+            assert float(fig["value"]) == pytest.approx(kg / 1000)
+            assert float(fig["resolution"]) == pytest.approx(0.001)
+
+
+NEWS = [f for f in FIGURES if f["locator"].startswith("news_figures.csv")]
+
+
+def test_news_figures_never_cross_scopes():
+    """The group, Bloomberg's wider aggregate and the minor metals stay apart from magnets."""
+    assert NEWS
+    assert {f["product"] for f in NEWS} <= {
+        "rare-earths",
+        "rare-earth-products",
+        "gallium",
+        "germanium",
+        "antimony",
+        "antimony-metal",
+        "antimony-oxides",
+    }
+    for fig in NEWS:
+        source = SOURCES[fig["source_id"]]
+        if source["original_publisher"] == "Bloomberg":  # 'rare earth products', not the group
+            assert fig["product"] == "rare-earth-products", fig
+        if fig["product"] == "rare-earths":
+            assert "magnet" not in source["title"].lower(), fig
+    # No group figure landed under magnets: the world levels differ every month both state.
+    levels: dict[tuple[str, str], set[float]] = {}
+    for fig in FIGURES:
+        if fig["partner"] == "WLD" and fig["measure"] == "level" and "/" not in fig["period"]:
+            levels.setdefault((fig["product"], fig["period"]), set()).add(float(fig["value"]))
+    for (product, period), values in levels.items():
+        if product == "rare-earth-magnets" and ("rare-earths", period) in levels:
+            group = levels[("rare-earths", period)]
+            assert all(abs(m - g) > 1 for m in values for g in group), period
+
+
+def test_news_figures_have_twelve_months_or_more_for_the_group_and_minor_metals():
+    for product in ("rare-earths", "gallium", "germanium"):
+        months = {f["period"] for f in NEWS if f["product"] == product and "/" not in f["period"]}
+        assert len(months) >= 12, (product, sorted(months))
+
+
+def test_news_import_reproduces_the_bundled_files(tmp_path):
+    """Running the import again on the bundled files changes nothing (no drift, no loss)."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = DATA.parent.parent.parent.parent
+    for name in ("sources.csv", "figures.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    subprocess.run(
+        [
+            sys.executable,
+            str(root / "scripts" / "import_news_figures.py"),
+            str(root / "scripts" / "data"),
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for name in ("sources.csv", "figures.csv"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (DATA / name).read_text(
+            encoding="utf-8"
+        ), name
 
 
 def test_events_have_sources_and_dates():
@@ -93,7 +164,7 @@ def test_every_reference_figure_is_bundled(shared):
                         assert len(matches) == 1, locator
                         if column != "rank":
                             assert float(matches[0]["value"]) == float(row[column])
-    assert expected == len(FIGURES)
+    assert expected == sum(f["locator"].startswith("shared/data/") for f in FIGURES)
 
 
 @pytest.mark.shared

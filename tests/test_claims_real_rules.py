@@ -152,14 +152,25 @@ def test_a_change_against_a_level_of_another_month_in_its_sentence() -> None:
 
 def test_a_scope_the_catalog_lacks_stays_unresolved_with_its_reason() -> None:
     text = (
-        "China exported 400 tonnes of antimony metal in August. Year-to-date shipments of "
-        "antimony oxide came to 20,000 tonnes."
+        "China exported 9,000 tonnes of natural graphite in August. Year-to-date shipments of "
+        "artificial graphite came to 20,000 tonnes."
     )
     claims = extract_claims(text, source="t.txt", published=dt.date(2024, 9, 20))
-    assert [c.stated for c in claims] == ["400 tonnes", "20,000 tonnes"]
+    assert [c.stated for c in claims] == ["9,000 tonnes", "20,000 tonnes"]
     assert all(not c.resolved for c in claims)
-    assert "narrower" in str(claims[0].unresolved)
-    assert "outside" in str(claims[1].unresolved)
+    assert "Natural graphite alone" in str(claims[0].unresolved)
+    assert "Artificial graphite alone" in str(claims[1].unresolved)
+
+
+def test_antimony_metal_and_oxides_are_their_own_products() -> None:
+    text = (
+        "China exported 400 tonnes of antimony metal in August, and antimony oxide exports "
+        "reached 3,000 tonnes."
+    )
+    assert readings(text, "2024-09-20") == {
+        "400 tonnes": ("WLD", "antimony-metal", "2024-08", "level", 400),
+        "3,000 tonnes": ("WLD", "antimony-oxides", "2024-08", "level", 3000),
+    }
 
 
 def test_spun_synonyms_of_tons_are_tons_only_where_the_article_writes_tons() -> None:

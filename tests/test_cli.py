@@ -20,7 +20,7 @@ def test_help_lists_the_commands(run_cli):
 def test_load_then_brief(run_cli, db_path):
     code, out, _ = run_cli("load", "--db", str(db_path))
     assert code == 0
-    assert "194 figures added" in out
+    assert "387 figures added" in out  # 194 from the reference data, 193 news figures
     code, out, _ = run_cli("load", "--db", str(db_path))
     assert "nothing changed" in out
     code, out, err = run_cli("brief", "--period", "2025-06", "--db", str(db_path))

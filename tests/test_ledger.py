@@ -93,7 +93,7 @@ def test_figures_filters(bundled):
     assert set(df.partner) == {"USA"}
     assert set(df.period) == {"2025-06"}
     assert {"level", "change_mom", "change_yoy", "rank"} == set(df.measure)
-    h1 = bundled.figures_df(period="2025-01/2025-06", partner="WLD")
+    h1 = bundled.figures_df(product="rare-earth-magnets", period="2025-01/2025-06", partner="WLD")
     assert sorted(h1.value) == [-18.9, 22319]
     assert set(h1.outlet) == {"TimesLIVE"}
 

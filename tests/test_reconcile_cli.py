@@ -13,11 +13,14 @@ from support import CliRunner
 def test_check_prints_conflicts_first_then_a_summary_and_exits_0(
     run_cli: CliRunner, bundled_db: Path
 ) -> None:
-    code, out, _ = run_cli("check", "--period", "2025-08", "--db", str(bundled_db))
+    code, out, _ = run_cli(
+        "check", "--product", "rare-earth-magnets", "--period", "2025-08", "--db", str(bundled_db)
+    )
     assert code == 0  # conflicts are findings, not errors
     lines = out.rstrip("\n").splitlines()
     summary = lines[-1]
-    assert summary.startswith("39 checks run: 29 consistent, 6 inconsistent, 4 unverifiable")
+    # Two of the checks compare magnets with Bloomberg's wider rare-earth products aggregate.
+    assert summary.startswith("41 checks run: 31 consistent, 6 inconsistent, 4 unverifiable")
     heads = [line for line in lines[:-1] if not line.startswith("  ")]
     assert len(heads) == 6
     assert "2025-08 USA change_mom: inconsistent (off by 2.877 points)" in heads
@@ -47,7 +50,9 @@ def test_check_json_is_the_library_result(run_cli: CliRunner, bundled_db: Path) 
 
 
 def test_check_without_conflicts_says_so(run_cli: CliRunner, bundled_db: Path) -> None:
-    code, out, _ = run_cli("check", "--period", "2025-06", "--db", str(bundled_db))
+    code, out, _ = run_cli(
+        "check", "--product", "rare-earth-magnets", "--period", "2025-06", "--db", str(bundled_db)
+    )
     assert code == 0
     assert out.startswith("No conflicts.\n")
 

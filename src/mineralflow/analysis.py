@@ -374,6 +374,12 @@ def _tonnes(value: float, resolution: float) -> str:
     return f"{value:,.{decimals}f} t"
 
 
+def _mean(value: float) -> str:
+    """An average in tonnes: whole tonnes for magnets' thousands, three significant digits
+    for the few tonnes of gallium or germanium (``6.12``, not ``6``)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
@@ -453,7 +459,7 @@ def to_markdown(a: Analysis) -> list[str]:
             )
         else:
             base = (
-                f"exports to the world averaged {w.before_mean:,.0f} t a month in the "
+                f"exports to the world averaged {_mean(w.before_mean)} t a month in the "
                 f"{a.window_months} months before ({_span(w.before_start, w.before_end)}; "
                 f"{w.before_observed} of them with a level)"
             )

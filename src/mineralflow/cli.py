@@ -133,7 +133,10 @@ def load(db: DbOption = None) -> None:
 @app.command()
 def brief(
     product: ProductOption = "rare-earth-magnets",
-    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")] = ...,  # type: ignore[assignment]
+    period: Annotated[
+        str | None,
+        typer.Option(help="The month, YYYY-MM (default: the latest month with a world figure)."),
+    ] = None,
     format: Annotated[BriefFormat, typer.Option("--format", "-f")] = BriefFormat.markdown,
     output: OutputOption = None,
     db: DbOption = None,
@@ -149,6 +152,10 @@ def brief(
     """The month's brief for a product: world total, destinations, year to date, policy
     events, checks, an analysis, and the numbered sources every figure points to."""
     with Ledger.open(db, read_only=True) as ledger:
+        if period is None:
+            from .coverage import latest_month
+
+            period = latest_month(ledger, product)
         b = build_brief(ledger, product=product, period=period, engine=engine.value, as_of=as_of)
     text = b.to_markdown() if format is BriefFormat.markdown else _json(b.to_dict())
     _emit(text, output)
@@ -895,8 +902,8 @@ def mirror_command(
         err.print(MIRROR_NOTE)
 
 
-# The commands that fetch from the web live in their own module and register on `app`.
-from . import cli_fetch  # noqa: E402, F401
+# Commands kept in their own modules register on `app` when imported.
+from . import cli_coverage, cli_fetch  # noqa: E402, F401
 
 
 def main() -> None:

@@ -73,6 +73,9 @@ class UnknownProduct(UsageError):
 
     def __init__(self, product: str, known: Sequence[str]) -> None:
         self.product = product
+        # Ids that contain what was typed come first ('magnets' -> rare-earth-magnets, ...).
+        typed = product.lower()
+        known = sorted(known, key=lambda k: (typed not in k, k))
         super().__init__(f"unknown product {product!r}; known products: {_choices(known)}")
 
 
@@ -103,7 +106,8 @@ class NoData(UsageError):
             hint = f"periods with data: {_choices(list(available), 24)}"
         else:
             hint = (
-                "the ledger holds none for it (the bundled data set covers rare-earth magnets; "
+                "the ledger holds none for it (the bundled data set covers rare-earth magnets, "
+                "the rare-earth group, gallium, germanium and antimony; "
                 "`mineralflow load` loads it); add figures with `mineralflow ingest FILE` or "
                 "`mineralflow claims PATH --save`"
             )

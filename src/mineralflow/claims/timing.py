@@ -360,7 +360,9 @@ class Calendar:
                 return Month(period.end.year - 1, b.month)
             return _latest(b.month, period.end.shift(-1))
         if self.pub_month is None:
-            return None
+            if self.story_year is None or b.last_year:
+                return None
+            return Month(self.story_year, b.month)
         return _latest(b.month, self.pub_month)
 
     def _change_measure(

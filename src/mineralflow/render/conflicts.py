@@ -69,8 +69,9 @@ def find_conflicts(
 ) -> list[Conflict]:
     """Conflicts among the figures of ``product`` in each of ``months`` (default: all),
     oldest month first: the reconciler's failed checks whose figure's period ends in one of
-    the months. The whole product is reconciled (or ``reconciliation`` used), so a verdict
-    is the same whichever months are asked for."""
+    the months. The whole product is reconciled (or ``reconciliation`` used, which may cover
+    the whole ledger: one reconciliation serves every product), so a verdict is the same
+    whichever months are asked for."""
     if reconciliation is None:
         with reconcile(ledger, product=product) as rec:
             return find_conflicts(
@@ -88,7 +89,8 @@ def find_conflicts(
         wanted = {m if isinstance(m, Month) else Month.parse(m) for m in months}
     in_months = [Month.of(d) in wanted for d in failed["period_end"]]
     failed = failed[
-        (failed["reporter"] == reporter)
+        (failed["product"] == product)  # a reconciliation of the whole ledger holds them all
+        & (failed["reporter"] == reporter)
         & (failed["flow"] == flow)
         & pd.Series(in_months, index=failed.index, dtype=bool)
     ]

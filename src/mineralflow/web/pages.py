@@ -25,8 +25,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import catalog
+from ..coverage import coverage, latest_month
 from ..errors import MineralflowError
 from ..ledger import Ledger
+from ..reconcile import reconcile
 from ..render import data
 from ..render.conflicts import find_conflicts
 from ..render.html import page_environment
@@ -220,6 +222,7 @@ class Site:
             "sources": self.sources,
             "conflicts": self.conflicts,
             "events": self.events,
+            "coverage": self.coverage,
         }
         if len(parts) == 1 and parts[0] in handlers:
             return handlers[parts[0]](query)
@@ -261,8 +264,12 @@ class Site:
         _no_query(query)
         summary = data.products_summary(self.ledger)
         for p in summary:
+            # The month a brief shows by default (a world figure first), as `brief` picks it.
+            p["latest"] = latest_month(self.ledger, p["product"])
             p["url"] = url("products", p["product"])
-            p["latest_url"] = url("products", p["product"], p["latest"]) if p["latest"] else None
+            p["latest_url"] = (
+                url("products", p["product"], p["latest"]) if p["latest"] in p["periods"] else None
+            )
         counts = {
             name: int(self.ledger.table(name).count().execute())
             for name in ("figures", "sources", "events")
@@ -370,7 +377,15 @@ class Site:
         products = (
             [product] if product else [p["product"] for p in data.products_summary(self.ledger)]
         )
-        found = [c for p in products for c in find_conflicts(self.ledger, product=p)]
+        if product:
+            found = find_conflicts(self.ledger, product=product)
+        else:  # one reconciliation of the whole ledger serves every product
+            with reconcile(self.ledger) as rec:
+                found = [
+                    c
+                    for p in products
+                    for c in find_conflicts(self.ledger, product=p, reconciliation=rec)
+                ]
         known = {p: set(self.ledger.periods(p)) for p in products}
         items = [
             {
@@ -386,6 +401,22 @@ class Site:
             "Conflicts" + (f": {product}" if product else ""),
             "/conflicts",
             {"product": product, "conflicts": items},
+            query=_product_query(product),
+        )
+
+    def coverage(self, query: dict[str, list[str]]) -> Page:
+        product = self._query_product(query)
+        found = coverage(self.ledger, product=product)
+        months = {c.product: set(self.ledger.periods(c.product)) for c in found}
+        return Page(
+            "coverage.html",
+            "Coverage" + (f": {product}" if product else ""),
+            "/coverage",
+            {"product": product, "products": [c.to_dict() for c in found]},
+            {
+                "years": {c.product: sorted({m[:4] for m in c.months}) for c in found},
+                "month_url": lambda p, m: url("products", p, m) if m in months[p] else None,
+            },
             query=_product_query(product),
         )
 
