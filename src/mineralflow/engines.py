@@ -21,6 +21,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,9 +48,12 @@ __all__ = [
     "engine_name",
     "load",
     "raw_connection",
+    "run_statements",
     "scratch_connection",
     "spark_connect",
+    "sql_rows",
     "tables_for",
+    "temp_table_statements",
 ]
 
 EngineError = duckdb.Error
@@ -200,3 +204,54 @@ def scratch_connection() -> Any:
     """A throwaway in-memory DuckDB connection, to read a file without touching a ledger
     (a failed statement there cannot abort the ledger's transaction)."""
     return duckdb.connect()
+
+
+@dataclass(frozen=True)
+class Statements:
+    """SQL that stores one expression as a DuckDB temporary table, with the in-memory
+    tables (Ibis memtables: catalog data) it reads. Built once by
+    :func:`temp_table_statements`; :func:`run_statements` runs it again without Ibis."""
+
+    sql: tuple[str, ...]
+    memtables: tuple[tuple[str, pa.Table], ...] = ()
+
+    def renamed(self, old: str, new: str) -> Statements:
+        """The same statements with every ``old`` in a table name replaced by ``new``."""
+        return Statements(tuple(s.replace(old, new) for s in self.sql), self.memtables)
+
+
+def temp_table_statements(backend: DuckDBBackend, name: str, expr: ibis.Table) -> Statements:
+    """The SQL (DuckDB) that creates the temporary table ``name`` with ``expr``'s schema and
+    rows, as Ibis's ``create_table(name, expr, schema=expr.schema(), temp=True)`` does."""
+    import ibis.expr.operations as ops
+    import sqlglot as sg
+    import sqlglot.expressions as sge
+
+    query = backend.compiler.to_sqlglot(expr)
+    table = sg.table(name, catalog="temp", db="main", quoted=True)
+    create = sge.Create(
+        kind="TABLE",
+        this=sge.Schema(this=table, expressions=expr.schema().to_sqlglot_column_defs("duckdb")),
+        properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+    ).sql("duckdb")
+    columns = [sge.to_identifier(c, quoted=True) for c in expr.columns]
+    insert = sge.insert(query, into=table, columns=columns).sql("duckdb")
+    memtables = tuple(
+        (op.name, op.data.to_pyarrow(op.schema)) for op in expr.op().find(ops.InMemoryTable)
+    )
+    return Statements((create, insert), memtables)
+
+
+def run_statements(backend: DuckDBBackend, statements: Statements) -> None:
+    """Run :class:`Statements` on the backend's DuckDB connection."""
+    con = backend.con
+    for name, data in statements.memtables:
+        con.register(name, data)
+    for sql in statements.sql:
+        con.execute(sql)
+
+
+def sql_rows(backend: DuckDBBackend, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of one SQL query on the backend's DuckDB connection."""
+    rows: list[tuple[Any, ...]] = backend.con.execute(sql, list(params)).fetchall()
+    return rows

@@ -214,6 +214,29 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ) pc ON pc.classification = f.classification AND pc.code = f.product_code;
         """,
     ),
+    (
+        3,
+        "content version and the stored reconciliation (issue 12)",
+        # Every write transaction that changes the ledger bumps content_version and stores
+        # each product's reconciliation for it (mineralflow.reconcile.store); the results
+        # themselves are in reconciled_checks, _conflicts and _best, made by the store.
+        """
+        CREATE TABLE ledger_state (content_version BIGINT NOT NULL);
+        INSERT INTO ledger_state VALUES (0);
+        CREATE TABLE reconciliations (
+            scope           VARCHAR PRIMARY KEY,
+            content_version BIGINT NOT NULL,
+            code_key        VARCHAR NOT NULL,
+            computed_at     TIMESTAMP NOT NULL,
+            checks          BIGINT NOT NULL,
+            consistent      BIGINT NOT NULL,
+            inconsistent    BIGINT NOT NULL,
+            unverifiable    BIGINT NOT NULL,
+            figures         BIGINT NOT NULL,
+            revised         BIGINT NOT NULL
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -243,6 +266,7 @@ class Ledger:
         self.backend = backend
         self.path = path
         self.read_only = read_only
+        self._changed = False
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
@@ -320,17 +344,47 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        """One DuckDB transaction: committed when the block ends, rolled back on any error."""
+        """One DuckDB transaction: committed when the block ends, rolled back on any error.
+
+        Before it commits, a transaction that changed the ledger bumps its content version
+        and stores every product's reconciliation for it (:mod:`mineralflow.reconcile.store`),
+        so the stored verdicts are committed with the figures they judge. A writer that
+        found nothing to change says so with :meth:`_unchanged`."""
         if self.read_only:
             raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
+        from .reconcile import store
+
         con = self.con
         con.execute("BEGIN TRANSACTION")
+        self._changed = True
         try:
             yield con
+            if self._changed:
+                if self._has_state():
+                    con.execute("UPDATE ledger_state SET content_version = content_version + 1")
+                store.refresh(self)
+            elif store.needs_refresh(self):
+                store.refresh(self)
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+
+    def _unchanged(self) -> None:
+        """Inside :meth:`transaction`: this write changed nothing (no new content version)."""
+        self._changed = False
+
+    def _has_state(self) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ledger_state' "
+            "AND NOT temporary"
+        ).fetchone()
+        return bool(row[0])
+
+    def content_version(self) -> int:
+        """A number that grows with every write that changed the ledger."""
+        row = self.con.execute("SELECT content_version FROM ledger_state").fetchone()
+        return int(row[0])
 
     def _sync_catalog(self) -> None:
         """Copy the packaged catalogs into the ledger (inside the caller's transaction)."""
@@ -466,6 +520,8 @@ class Ledger:
                 ]
                 if links:
                     self._insert("event_products", links)
+            if not report.changed:
+                self._unchanged()
         return report
 
     def add_documents(
@@ -507,6 +563,8 @@ class Ledger:
                 self._insert("figures", new_figures)
             report.sources_added = len(new_sources)
             report.figures_added = len(new_figures)
+            if not report.changed:
+                self._unchanged()
         return report
 
     # -- reading ---------------------------------------------------------------------------

@@ -31,13 +31,22 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .. import catalog
+from .. import catalog, engines
 from ..ledger import MEASURE_WORDS, Ledger
 from ..periods import Period
-from .prepare import CELL_KEY, Prepared, Scratch, month_date, period_text, prefixed, prepare
+from .prepare import (
+    CELL_KEY,
+    Prepared,
+    Scratch,
+    check_qualifiers,
+    month_date,
+    period_text,
+    prefixed,
+    prepare,
+)
 from .relations import QUANTITY_UNIT, all_checks
 
-__all__ = ["VERDICTS", "Reconciliation", "reconcile", "subject"]
+__all__ = ["VERDICTS", "Reconciliation", "reconcile", "reconcile_figures", "subject"]
 
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
@@ -496,6 +505,24 @@ def _scope(product: str) -> list[str]:
     return sorted(related)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The SQL of one reconciliation, kept to run again (see :class:`Scratch`): every
+    step after the input table, and which stored tables hold the results."""
+
+    steps: list[engines.Statements]
+    checks: str  # table names with the token left in (Scratch.steps' naming)
+    conflicts: str
+    best: str
+    active: str
+    revised: str
+
+
+# One plan per shape of reconciliation: the input's columns, the product and the span.
+# Small (a few kB of SQL each) and only ever grows by the products a process reconciles.
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
 def reconcile(
     source: Ledger | ir.Table, *, product: str | None = None, period: str | None = None
 ) -> Reconciliation:
@@ -506,7 +533,29 @@ def reconcile(
     ledger's ``figures_v``. ``product`` keeps that product (and the wider or narrower
     products compared with it); ``period`` (``YYYY-MM`` or a span) keeps the checks and
     estimates whose period ends in it, judged against every figure in the ledger.
+
+    A ledger whose reconciliation is stored and current (:mod:`~mineralflow.reconcile.store`:
+    every write recomputes it) is answered from the stored tables; otherwise the figures
+    are reconciled here, in memory.
     """
+    if isinstance(source, Ledger) and product is not None:
+        from .store import stored
+
+        catalog.product(product)
+        span = Period.parse(period) if period is not None else None
+        found = stored(source, product=product, span=span)
+        if found is not None:
+            return found
+    return reconcile_figures(source, product=product, period=period)
+
+
+def reconcile_figures(
+    source: Ledger | ir.Table, *, product: str | None = None, period: str | None = None
+) -> Reconciliation:
+    """:func:`reconcile` in memory, whether or not the ledger holds a stored result."""
+    if product is not None:
+        catalog.product(product)
+    span = Period.parse(period) if period is not None else None
     if isinstance(source, Ledger):
         f = source.table("figures_v")
         s = source.table("sources").select("source_id", "ingested_at")
@@ -514,11 +563,67 @@ def reconcile(
     else:
         figures = source
     if product is not None:
-        catalog.product(product)
         figures = figures.filter(figures.product.isin(_scope(product)))
-    span = Period.parse(period) if period is not None else None
 
     scratch = Scratch(figures)
+    if not scratch.compiled:
+        return _reconcile(figures, scratch, product, span)[0]
+    # The figures first, as a table of their own: what follows reads only stored tables,
+    # so its SQL is the same for every ledger and runs again without Ibis.
+    figures = scratch.keep(figures)
+    check_qualifiers(figures)
+    key = (tuple(figures.schema().items()), product, str(span))
+    plan = _PLANS.get(key)
+    if plan is None:
+        first = len(scratch.steps)
+        rec, names = _reconcile(figures, scratch, product, span)
+        kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
+        _PLANS[key] = _Plan(steps=scratch.steps[first:], **kept)
+        return rec
+    scratch.replay(plan.steps)
+    name = {
+        k: getattr(plan, k).replace("@token@", scratch.token)
+        for k in ("checks", "conflicts", "best", "active", "revised")
+    }
+    scratch.drop(keep=tuple(name.values()))
+    counts = _counts(scratch, name["checks"], name["active"], name["revised"])
+    return Reconciliation(
+        checks_table=scratch.table(name["checks"]),
+        conflicts_table=scratch.table(name["conflicts"]),
+        best_table=scratch.table(name["best"]),
+        counts=counts,
+        product=product,
+        period=str(span) if span is not None else None,
+        _scratch=scratch,
+    )
+
+
+def _name(t: ir.Table) -> str:
+    return t.get_name().rsplit(".", 1)[-1]
+
+
+def _counts(scratch: Scratch, checks: str, active: str, revised: str) -> dict[str, int]:
+    """The summary of :meth:`Reconciliation.summary` from the stored tables."""
+    by = dict(
+        engines.sql_rows(scratch.backend, f'SELECT verdict, count(*) FROM "{checks}" GROUP BY 1')
+    )
+    n_active = engines.sql_rows(scratch.backend, f'SELECT count(*) FROM "{active}"')[0][0]
+    n_revised = engines.sql_rows(scratch.backend, f'SELECT count(*) FROM "{revised}"')[0][0]
+    return {
+        "checks": int(sum(by.values())),
+        **{v: int(by.get(v, 0)) for v in VERDICTS},
+        "figures": int(n_active),
+        "revised": int(n_revised),
+    }
+
+
+def _reconcile(
+    figures: ir.Table, scratch: Scratch, product: str | None, span: Period | None
+) -> tuple[Reconciliation, dict[str, str]]:
+    """Reconcile by building the expressions; also the names of the tables that hold the
+    results, when they are all stored (on DuckDB)."""
+    if not scratch.compiled:
+        check_qualifiers(figures)
     p = prepare(figures, scratch)
     checks = p.keep(_judge(all_checks(p)))
     suspects = p.keep(_blame(p, checks))
@@ -538,28 +643,48 @@ def reconcile(
     slim = kept(checks, scoped=True)
     found = p.keep(slim.filter(slim.verdict == "inconsistent").join(suspects, "check_id"))
     conflicts = p.keep(_present(p, found))
-    summary = {
-        r["verdict"]: int(r["n"])
-        for r in slim.group_by("verdict").aggregate(n=slim.count()).to_pyarrow().to_pylist()
-    }
-    counts = {
-        "checks": sum(summary.values()),
-        **{v: summary.get(v, 0) for v in VERDICTS},
-        "figures": int(p.active.count().execute()),
-        "revised": int(p.revised.count().execute()),
-    }
-    # What the lazy results read stays; every other intermediate table goes now.
-    needed = (checks, suspects, conflicts, series, p.active, p.revised)
-    scratch.drop(keep=needed)
-    return Reconciliation(
-        checks_table=_present(p, slim),
+    best = _finish(kept(_best(p, _stats(checks), suspects), scoped=False))
+    if scratch.compiled:
+        # Every result stored, so that the plan kept for the next reconciliation ends in
+        # tables and counts are read from them.
+        checks_out = p.keep(_present(p, slim))
+        best = p.keep(best)
+        tables = {
+            "checks": checks_out,
+            "conflicts": conflicts,
+            "best": best,
+            "active": p.active,
+            "revised": p.revised,
+        }
+        names = {k: _name(t) for k, t in tables.items()}
+        scratch.drop(keep=tuple(names.values()))
+        counts = _counts(scratch, names["checks"], names["active"], names["revised"])
+    else:
+        summary = {
+            r["verdict"]: int(r["n"])
+            for r in slim.group_by("verdict").aggregate(n=slim.count()).to_pyarrow().to_pylist()
+        }
+        counts = {
+            "checks": sum(summary.values()),
+            **{v: summary.get(v, 0) for v in VERDICTS},
+            "figures": int(p.active.count().execute()),
+            "revised": int(p.revised.count().execute()),
+        }
+        # What the lazy results read stays; every other intermediate table goes now.
+        needed = (checks, suspects, conflicts, series, p.active, p.revised)
+        scratch.drop(keep=needed)
+        checks_out = _present(p, slim)
+        names = {}
+    rec = Reconciliation(
+        checks_table=checks_out,
         conflicts_table=conflicts,
-        best_table=_finish(kept(_best(p, _stats(checks), suspects), scoped=False)),
+        best_table=best,
         counts=counts,
         product=product,
         period=str(span) if span is not None else None,
         _scratch=scratch,
     )
+    return rec, names
 
 
 def _present(p: Prepared, checks: ir.Table) -> ir.Table:

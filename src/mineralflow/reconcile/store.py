@@ -1,0 +1,193 @@
+"""The stored reconciliation: every product's verdicts kept in the ledger, recomputed when
+the figures change, so that a brief, a report or a check reads them instead of reconciling.
+
+Where it lives: the ledger's tables ``reconciliations`` (one row per product: the content
+version and code key it was computed for, and its counts), ``reconciled_checks``,
+``reconciled_conflicts`` and ``reconciled_best`` (the results of
+:func:`~mineralflow.reconcile.reconcile` for each product, with the product in ``scope``).
+
+When it is recomputed: at the end of every write transaction that changed the ledger
+(:meth:`mineralflow.Ledger.transaction` bumps ``ledger_state.content_version`` and calls
+:func:`refresh` before it commits), so stored verdicts are never behind the figures in a
+committed ledger; and by any write when they were computed by other code (the code key, a
+hash of the reconciler's source and the catalog tables it reads, differs). A reader that
+finds them stale (a ledger written by an older mineralflow and opened read-only, say)
+reconciles in memory instead, with the same result::
+
+    >>> with Ledger.open(read_only=True) as ledger:                      # doctest: +SKIP
+    ...     is_current(ledger, "rare-earth-magnets")
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import catalog, engines
+from ..periods import Period
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from .reconciler import Reconciliation
+
+__all__ = ["RESULTS", "code_key", "is_current", "refresh", "stored"]
+
+RESULTS = ("checks", "conflicts", "best")
+"""The stored results: table ``reconciled_<name>`` holds ``Reconciliation.<name>_table``."""
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_key() -> str:
+    """A hash of what the verdicts depend on besides the ledger: the reconciler's source
+    and the packaged catalog tables (qualifiers, scopes, members, partners)."""
+    h = hashlib.sha256()
+    files = sorted((_PACKAGE / "reconcile").glob("*.py")) + sorted(
+        (_PACKAGE / "data" / "catalog").glob("*.csv")
+    )
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _has_store(ledger: Ledger) -> bool:
+    return bool(
+        engines.sql_rows(
+            ledger.backend,
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reconciliations' "
+            "AND NOT temporary",
+        )[0][0]
+    )
+
+
+def is_current(ledger: Ledger, product: str) -> bool:
+    """Whether the ledger holds ``product``'s reconciliation for its figures as they are."""
+    return _current_counts(ledger, product) is not None
+
+
+def _current_counts(ledger: Ledger, product: str) -> dict[str, int] | None:
+    rows = engines.sql_rows(
+        ledger.backend,
+        "SELECT r.checks, r.consistent, r.inconsistent, r.unverifiable, r.figures, r.revised "
+        "FROM reconciliations r, ledger_state s "
+        "WHERE r.scope = ? AND r.content_version = s.content_version AND r.code_key = ?",
+        [product, code_key()],
+    )
+    if not rows:
+        return None
+    names = ("checks", "consistent", "inconsistent", "unverifiable", "figures", "revised")
+    return {k: int(v) for k, v in zip(names, rows[0], strict=True)}
+
+
+def stored(ledger: Ledger, *, product: str | None, span: Period | None) -> Reconciliation | None:
+    """``product``'s stored reconciliation (checks and estimates whose period ends in
+    ``span``), or None when none is stored for the figures as they are."""
+    from .reconciler import Reconciliation
+
+    if product is None:
+        return None
+    counts = _current_counts(ledger, product)
+    if counts is None:
+        return None
+    tables = {}
+    for name in RESULTS:
+        t = ledger.table(f"reconciled_{name}")
+        t = t.filter(t.scope == product).drop("scope")
+        if span is not None:
+            t = t.filter(
+                (t.period_end >= span.start.first_day) & (t.period_end <= span.end.first_day)
+            )
+        tables[name] = t
+    if span is not None:
+        lo, hi = span.start.first_day, span.end.first_day
+        by = dict(
+            engines.sql_rows(
+                ledger.backend,
+                "SELECT verdict, count(*) FROM reconciled_checks WHERE scope = ? "
+                "AND period_end BETWEEN ? AND ? GROUP BY 1",
+                [product, lo, hi],
+            )
+        )
+        counts = {
+            **counts,
+            "checks": int(sum(by.values())),
+            **{v: int(by.get(v, 0)) for v in ("consistent", "inconsistent", "unverifiable")},
+        }
+    return Reconciliation(
+        checks_table=tables["checks"],
+        conflicts_table=tables["conflicts"],
+        best_table=tables["best"],
+        counts=counts,
+        product=product,
+        period=str(span) if span is not None else None,
+    )
+
+
+def needs_refresh(ledger: Ledger) -> bool:
+    """Whether some product's stored reconciliation is missing or stale."""
+    if not _has_store(ledger):
+        return False
+    products = _products(ledger)
+    return any(not is_current(ledger, p) for p in products) or bool(
+        engines.sql_rows(
+            ledger.backend,
+            "SELECT count(*) FROM reconciliations WHERE NOT list_contains(?, scope)",
+            [products],
+        )[0][0]
+    )
+
+
+def _products(ledger: Ledger) -> list[str]:
+    known = catalog.products()
+    rows = engines.sql_rows(ledger.backend, "SELECT DISTINCT product FROM figures ORDER BY 1")
+    return [r[0] for r in rows if r[0] in known]
+
+
+def refresh(ledger: Ledger) -> None:
+    """Reconcile every product with figures and store the results (inside the caller's
+    transaction: :meth:`mineralflow.Ledger.transaction` calls this before committing)."""
+    from .reconciler import reconcile_figures
+
+    if not _has_store(ledger):
+        return
+    con = ledger.con
+    version = con.execute("SELECT content_version FROM ledger_state").fetchone()[0]
+    con.execute("DELETE FROM reconciliations")
+    for name in RESULTS:
+        con.execute(f"DROP TABLE IF EXISTS reconciled_{name}")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for i, product in enumerate(_products(ledger)):
+        with reconcile_figures(ledger, product=product) as rec:
+            for name in RESULTS:
+                table = getattr(rec, f"{name}_table").get_name().rsplit(".", 1)[-1]
+                if i == 0:
+                    con.execute(
+                        f'CREATE TABLE reconciled_{name} AS SELECT ?::VARCHAR AS scope, * FROM "{table}"',
+                        [product],
+                    )
+                else:
+                    con.execute(
+                        f'INSERT INTO reconciled_{name} SELECT ?, * FROM "{table}"', [product]
+                    )
+            c = rec.summary()
+            con.execute(
+                "INSERT INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    product,
+                    version,
+                    code_key(),
+                    now,
+                    c["checks"],
+                    c["consistent"],
+                    c["inconsistent"],
+                    c["unverifiable"],
+                    c["figures"],
+                    c["revised"],
+                ],
+            )
