@@ -25,15 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-import ibis
-import pyarrow as pa
-from ibis.backends.duckdb import Backend as DuckDBBackend
-
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    import duckdb
+    import ibis
+    import pyarrow as pa
+    from ibis.backends.duckdb import Backend as DuckDBBackend
+
     from .ledger import Ledger
+
+# Ibis (and through it sqlglot's dialects and pandas) takes about a second to import, more
+# than a whole brief read from stored verdicts: it is imported where an expression is
+# built, never just for opening a ledger or printing help.
 
 __all__ = [
     "ENGINES",
@@ -44,6 +48,8 @@ __all__ = [
     "DuckDBBackend",
     "EngineError",
     "backend_for",
+    "connect",
+    "duckdb_backend",
     "duckdb_connect",
     "engine_name",
     "load",
@@ -55,9 +61,6 @@ __all__ = [
     "tables_for",
     "temp_table_statements",
 ]
-
-EngineError = duckdb.Error
-"""What the engine raises when a statement fails (a bad value, a broken CSV line ...)."""
 
 ENGINES = ("duckdb", "spark")
 SPARK_MASTER_ENV = "MINERALFLOW_SPARK_MASTER"
@@ -80,8 +83,45 @@ and the partner catalog."""
 _spark: Any = None
 
 
+def __getattr__(name: str) -> Any:
+    # Names whose modules are imported when first asked for.
+    if name == "EngineError":
+        # What the engine raises when a statement fails (a bad value, a broken CSV line ...).
+        import duckdb
+
+        return duckdb.Error
+    if name == "DuckDBBackend":
+        from ibis.backends.duckdb import Backend
+
+        return Backend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> Any:
+    """A DuckDB connection to a ledger file (in memory when ``path`` is None), set up as
+    Ibis sets up its own (UTC, no Python variables read as tables), so that SQL run on it
+    and Ibis expressions over it (:func:`duckdb_backend`) see the same session."""
+    import duckdb
+
+    database = ":memory:" if path is None else str(Path(path).absolute())
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET python_enable_replacements = false")
+    return con
+
+
+def duckdb_backend(con: Any) -> DuckDBBackend:
+    """The Ibis DuckDB backend over a connection made by :func:`connect`."""
+    import ibis
+
+    backend: DuckDBBackend = ibis.duckdb.from_connection(con)
+    return backend
+
+
 def duckdb_connect(path: Path | str | None = None, *, read_only: bool = False) -> DuckDBBackend:
     """An Ibis DuckDB backend on a ledger file (in memory when ``path`` is None)."""
+    import ibis
+
     if path is None:
         return ibis.duckdb.connect()
     return ibis.duckdb.connect(database=str(path), read_only=read_only)
@@ -116,6 +156,8 @@ def spark_connect(master: str | None = None, *, conf: Mapping[str, str] | None =
     global _spark
     if _spark is not None and not _spark._session.sparkContext._jsc.sc().isStopped():
         return _spark
+    import ibis
+
     settings = {
         **SPARK_DEFAULTS,
         **_parse_conf(os.environ.get(SPARK_CONF_ENV, "")),
@@ -203,6 +245,8 @@ def tables_for(
 def scratch_connection() -> Any:
     """A throwaway in-memory DuckDB connection, to read a file without touching a ledger
     (a failed statement there cannot abort the ledger's transaction)."""
+    import duckdb
+
     return duckdb.connect()
 
 

@@ -27,16 +27,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import pandas as pd
-import pyarrow as pa
-
-from . import catalog
-from .engines import DuckDBBackend, duckdb_connect, raw_connection
+from . import catalog, engines
 from .errors import LedgerNotFound, LedgerReadOnly, SchemaError
 from .periods import Period
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from .engines import DuckDBBackend
 
 __all__ = ["DEFAULT_DB", "MEASURES", "MEASURE_WORDS", "Ledger", "LoadReport", "default_path"]
 
@@ -262,8 +263,9 @@ class LoadReport:
 class Ledger:
     """An open ledger file. Use :meth:`open`; close it, or use it as a context manager."""
 
-    def __init__(self, backend: DuckDBBackend, path: Path | None, *, read_only: bool) -> None:
-        self.backend = backend
+    def __init__(self, con: Any, path: Path | None, *, read_only: bool) -> None:
+        self._con = con
+        self._backend: DuckDBBackend | None = None
         self.path = path
         self.read_only = read_only
         self._changed = False
@@ -280,19 +282,22 @@ class Ledger:
             raise LedgerNotFound(p)
         if not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
-        ledger = cls(duckdb_connect(p, read_only=read_only), p, read_only=read_only)
+        ledger = cls(engines.connect(p, read_only=read_only), p, read_only=read_only)
         ledger._migrate()
         return ledger
 
     @classmethod
     def memory(cls) -> Ledger:
         """A throwaway in-memory ledger (tests, notebooks)."""
-        ledger = cls(duckdb_connect(None), None, read_only=False)
+        ledger = cls(engines.connect(None), None, read_only=False)
         ledger._migrate()
         return ledger
 
     def close(self) -> None:
-        self.backend.disconnect()
+        if self._backend is not None:
+            self._backend.disconnect()
+        else:
+            self._con.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -306,11 +311,21 @@ class Ledger:
     @property
     def con(self) -> Any:
         """The raw DuckDB connection (for writers in this package)."""
-        return raw_connection(self.backend)
+        return self._con
+
+    @property
+    def backend(self) -> DuckDBBackend:
+        """The Ibis backend over the ledger's connection (made when first asked for)."""
+        if self._backend is None:
+            self._backend = engines.duckdb_backend(self._con)
+        return self._backend
 
     def schema_version(self) -> int:
-        tables = set(self.backend.list_tables())
-        if "schema_version" not in tables:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+            "AND NOT temporary"
+        ).fetchone()
+        if not row[0]:
             return 0
         row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
@@ -415,6 +430,8 @@ class Ledger:
             self._insert(table, rows)
 
     def _insert(self, table: str, rows: Sequence[dict[str, Any]], suffix: str = "") -> None:
+        import pyarrow as pa
+
         columns = list(rows[0])
         staged = pa.Table.from_pylist(list(rows))
         self.con.register("_staged", staged)
@@ -445,6 +462,8 @@ class Ledger:
         place (keeping their id), rows the data set no longer has are removed; rows of other
         data sets are not touched. Running it twice with the same input changes nothing.
         """
+        import pyarrow as pa
+
         report = LoadReport()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.transaction() as con:
@@ -536,6 +555,8 @@ class Ledger:
         Unlike :meth:`sync_dataset` this never updates or removes anything: documents such as
         articles and official releases are immutable once read (a revision is a new source).
         """
+        import pyarrow as pa
+
         report = LoadReport()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.transaction() as con:
