@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    import duckdb
     import ibis
     import pyarrow as pa
+    from duckdb import Error as EngineError
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
     from .ledger import Ledger

@@ -168,7 +168,8 @@ def refresh(ledger: Ledger) -> None:
                 table = getattr(rec, f"{name}_table").get_name().rsplit(".", 1)[-1]
                 if i == 0:
                     con.execute(
-                        f'CREATE TABLE reconciled_{name} AS SELECT ?::VARCHAR AS scope, * FROM "{table}"',
+                        f"CREATE TABLE reconciled_{name} AS "
+                        f'SELECT ?::VARCHAR AS scope, * FROM "{table}"',
                         [product],
                     )
                 else:
