@@ -268,11 +268,10 @@ def temp_table_statements(backend: DuckDBBackend, name: str, expr: ibis.Table) -
     """The SQL (DuckDB) that creates the temporary table ``name`` with ``expr``'s schema and
     rows, as Ibis's ``create_table(name, expr, schema=expr.schema(), temp=True)`` does."""
     import ibis.expr.operations as ops
-    import sqlglot as sg
     import sqlglot.expressions as sge
 
     query = backend.compiler.to_sqlglot(expr)
-    table = sg.table(name, catalog="temp", db="main", quoted=True)
+    table = sge.table_(name, catalog="temp", db="main", quoted=True)
     create = sge.Create(
         kind="TABLE",
         this=sge.Schema(this=table, expressions=expr.schema().to_sqlglot_column_defs("duckdb")),

@@ -599,7 +599,8 @@ def reconcile_figures(
 
 
 def _name(t: ir.Table) -> str:
-    return t.get_name().rsplit(".", 1)[-1]
+    name: str = t.get_name()
+    return name.rsplit(".", 1)[-1]
 
 
 def _counts(scratch: Scratch, checks: str, active: str, revised: str) -> dict[str, int]:
