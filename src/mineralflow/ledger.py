@@ -221,6 +221,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         # Every write transaction that changes the ledger bumps content_version and stores
         # each product's reconciliation for it (mineralflow.reconcile.store); the results
         # themselves are in reconciled_checks, _conflicts and _best, made by the store.
+        # compiled_queries keeps the SQL of the queries a brief runs (mineralflow.compiled).
         """
         CREATE TABLE ledger_state (content_version BIGINT NOT NULL);
         INSERT INTO ledger_state VALUES (0);
@@ -235,6 +236,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             unverifiable    BIGINT NOT NULL,
             figures         BIGINT NOT NULL,
             revised         BIGINT NOT NULL
+        );
+        CREATE TABLE compiled_queries (
+            name     VARCHAR PRIMARY KEY,
+            code_key VARCHAR NOT NULL,
+            sql      VARCHAR NOT NULL
         );
         """,
     ),

@@ -11,9 +11,13 @@
 See ``docs/reconcile.md``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .intervals import Interval, change_between, qualifiers
-from .reconciler import VERDICTS, Reconciliation, reconcile, subject
-from .relations import KINDS
+from .results import VERDICTS, Reconciliation, reconcile, subject
+
+if TYPE_CHECKING:
+    from .relations import KINDS
 
 __all__ = [
     "KINDS",
@@ -25,3 +29,12 @@ __all__ = [
     "reconcile",
     "subject",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The relations build Ibis expressions: imported when first asked for.
+    if name == "KINDS":
+        from .relations import KINDS
+
+        return KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,14 +25,15 @@ import datetime as dt
 import hashlib
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .. import catalog, engines
+from .. import catalog
+from ..engines import sql_literal
 from ..periods import Period
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
-    from .reconciler import Reconciliation
+    from .results import Reconciliation
 
 __all__ = ["RESULTS", "code_key", "is_current", "refresh", "stored"]
 
@@ -44,26 +45,25 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 @cache
 def code_key() -> str:
-    """A hash of what the verdicts depend on besides the ledger: the reconciler's source
-    and the packaged catalog tables (qualifiers, scopes, members, partners)."""
-    h = hashlib.sha256()
-    files = sorted((_PACKAGE / "reconcile").glob("*.py")) + sorted(
-        (_PACKAGE / "data" / "catalog").glob("*.csv")
-    )
+    """A hash of what the stored verdicts and compiled queries depend on besides the
+    ledger: mineralflow's source, its catalog tables (qualifiers, scopes, members,
+    partners) and the Ibis that compiles the SQL. Any change makes them stale."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(version("ibis-framework").encode())
+    files = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "data" / "catalog").glob("*.csv"))
     for path in files:
-        h.update(path.name.encode())
+        h.update(str(path.relative_to(_PACKAGE)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
 def _has_store(ledger: Ledger) -> bool:
-    return bool(
-        engines.sql_rows(
-            ledger.backend,
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reconciliations' "
-            "AND NOT temporary",
-        )[0][0]
-    )
+    row = ledger.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reconciliations' "
+        "AND NOT temporary"
+    ).fetchone()
+    return bool(row[0])
 
 
 def is_current(ledger: Ledger, product: str) -> bool:
@@ -72,13 +72,12 @@ def is_current(ledger: Ledger, product: str) -> bool:
 
 
 def _current_counts(ledger: Ledger, product: str) -> dict[str, int] | None:
-    rows = engines.sql_rows(
-        ledger.backend,
+    rows = ledger.con.execute(
         "SELECT r.checks, r.consistent, r.inconsistent, r.unverifiable, r.figures, r.revised "
         "FROM reconciliations r, ledger_state s "
-        "WHERE r.scope = ? AND r.content_version = s.content_version AND r.code_key = ?",
-        [product, code_key()],
-    )
+        f"WHERE r.scope = {sql_literal(product)} AND r.content_version = s.content_version "
+        f"AND r.code_key = {sql_literal(code_key())}"
+    ).fetchall()
     if not rows:
         return None
     names = ("checks", "consistent", "inconsistent", "unverifiable", "figures", "revised")
@@ -88,44 +87,57 @@ def _current_counts(ledger: Ledger, product: str) -> dict[str, int] | None:
 def stored(ledger: Ledger, *, product: str | None, span: Period | None) -> Reconciliation | None:
     """``product``'s stored reconciliation (checks and estimates whose period ends in
     ``span``), or None when none is stored for the figures as they are."""
-    from .reconciler import Reconciliation
+    from .results import Later, Reconciliation
 
     if product is None:
         return None
     counts = _current_counts(ledger, product)
     if counts is None:
         return None
-    tables = {}
-    for name in RESULTS:
-        t = ledger.table(f"reconciled_{name}")
-        t = t.filter(t.scope == product).drop("scope")
-        if span is not None:
-            t = t.filter(
-                (t.period_end >= span.start.first_day) & (t.period_end <= span.end.first_day)
-            )
-        tables[name] = t
+    lo = span.start.first_day if span is not None else None
+    hi = span.end.first_day if span is not None else None
+
+    within = f" AND period_end BETWEEN {sql_literal(lo)} AND {sql_literal(hi)}" if span else ""
+
+    def where(name: str) -> str:
+        return (
+            f"SELECT * EXCLUDE (scope) FROM reconciled_{name} "
+            f"WHERE scope = {sql_literal(product)}{within}"
+        )
+
+    def table(name: str) -> Later:
+        def make() -> Any:
+            t = ledger.table(f"reconciled_{name}")
+            t = t.filter(t.scope == product).drop("scope")
+            if span is not None:
+                t = t.filter((t.period_end >= lo) & (t.period_end <= hi))
+            return t
+
+        return Later(make)
+
     if span is not None:
-        lo, hi = span.start.first_day, span.end.first_day
         by = dict(
-            engines.sql_rows(
-                ledger.backend,
-                "SELECT verdict, count(*) FROM reconciled_checks WHERE scope = ? "
-                "AND period_end BETWEEN ? AND ? GROUP BY 1",
-                [product, lo, hi],
-            )
+            ledger.con.execute(
+                "SELECT verdict, count(*) FROM reconciled_checks "
+                f"WHERE scope = {sql_literal(product)}{within} GROUP BY 1"
+            ).fetchall()
         )
         counts = {
             **counts,
             "checks": int(sum(by.values())),
             **{v: int(by.get(v, 0)) for v in ("consistent", "inconsistent", "unverifiable")},
         }
+    sources: dict[str, tuple[str, list[Any]]] = {
+        name: (f"FROM ({where(name)})", []) for name in RESULTS
+    }
     return Reconciliation(
-        checks_table=tables["checks"],
-        conflicts_table=tables["conflicts"],
-        best_table=tables["best"],
         counts=counts,
         product=product,
         period=str(span) if span is not None else None,
+        stored=True,
+        _tables={name: table(name) for name in RESULTS},
+        _sources=sources,
+        _con=ledger.con,
     )
 
 
@@ -133,25 +145,30 @@ def needs_refresh(ledger: Ledger) -> bool:
     """Whether some product's stored reconciliation is missing or stale."""
     if not _has_store(ledger):
         return False
+    from ..compiled import is_current as queries_current
+
     products = _products(ledger)
-    return any(not is_current(ledger, p) for p in products) or bool(
-        engines.sql_rows(
-            ledger.backend,
-            "SELECT count(*) FROM reconciliations WHERE NOT list_contains(?, scope)",
-            [products],
-        )[0][0]
+    stray = ledger.con.execute(
+        "SELECT count(*) FROM reconciliations WHERE NOT list_contains(CAST(? AS VARCHAR[]), scope)",
+        [products],
+    ).fetchone()[0]
+    return (
+        bool(stray)
+        or any(not is_current(ledger, p) for p in products)
+        or (bool(products) and not queries_current(ledger))
     )
 
 
 def _products(ledger: Ledger) -> list[str]:
     known = catalog.products()
-    rows = engines.sql_rows(ledger.backend, "SELECT DISTINCT product FROM figures ORDER BY 1")
+    rows = ledger.con.execute("SELECT DISTINCT product FROM figures ORDER BY 1").fetchall()
     return [r[0] for r in rows if r[0] in known]
 
 
 def refresh(ledger: Ledger) -> None:
     """Reconcile every product with figures and store the results (inside the caller's
     transaction: :meth:`mineralflow.Ledger.transaction` calls this before committing)."""
+    from ..compiled import compile_all
     from .reconciler import reconcile_figures
 
     if not _has_store(ledger):
@@ -192,3 +209,5 @@ def refresh(ledger: Ledger) -> None:
                     c["revised"],
                 ],
             )
+    if _products(ledger):
+        compile_all(ledger)
