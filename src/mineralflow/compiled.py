@@ -194,11 +194,17 @@ def rows(source: Ledger | Mapping[str, Any], name: str, **values: Any) -> list[d
     return result
 
 
+def _declare_all() -> None:
+    """Import the modules that declare queries."""
+    from . import analysis, brief, ledger  # noqa: F401
+    from .render import data  # noqa: F401
+
+
 def is_current(ledger: Ledger) -> bool:
     """Whether the ledger holds the SQL of every declared query for this code."""
-    from . import analysis, brief  # noqa: F401  (they declare the queries)
     from .reconcile.store import code_key
 
+    _declare_all()
     row = ledger.con.execute(
         "SELECT count(*) FROM compiled_queries WHERE code_key = ?", [code_key()]
     ).fetchone()
@@ -208,9 +214,9 @@ def is_current(ledger: Ledger) -> bool:
 def compile_all(ledger: Ledger) -> None:
     """Store the SQL of every declared query in the ledger for this code (inside a write
     transaction: :mod:`mineralflow.reconcile.store` calls it)."""
-    from . import analysis, brief  # noqa: F401  (they declare the queries)
     from .reconcile.store import code_key
 
+    _declare_all()
     key = code_key()
     current = {
         r[0]

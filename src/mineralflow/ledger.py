@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import catalog, engines
+from . import catalog, compiled, engines
 from .errors import LedgerNotFound, LedgerReadOnly, SchemaError
 from .periods import Period
 
@@ -640,7 +640,12 @@ class Ledger:
 
     def periods(self, product: str) -> list[str]:
         """Months for which the ledger holds figures of ``product``, oldest first."""
-        t = self.table("figures")
-        t = t.filter((t.product == product) & (t.period_start == t.period_end))
-        months = t.select(t.period_end).distinct().order_by("period_end").execute()
-        return [f"{d.year:04d}-{d.month:02d}" for d in months["period_end"]]
+        months = compiled.rows(self, "ledger.periods", product=product)
+        return [f"{r['period_end'].year:04d}-{r['period_end'].month:02d}" for r in months]
+
+
+@compiled.query("ledger.periods", tables=("figures",), order=("period_end",), product="string")
+def _periods_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    t = tables["figures"]
+    t = t.filter((t.product == p.product) & (t.period_start == t.period_end))
+    return t.select(t.period_end).distinct()

@@ -28,9 +28,7 @@ from .. import catalog
 from ..errors import MineralflowError
 from ..ledger import Ledger
 from ..render import data
-from ..render.conflicts import find_conflicts
 from ..render.html import page_environment
-from ..render.report import build_partner_view, build_report
 
 __all__ = ["MAX_VALUE", "PageError", "Rendered", "Site", "url"]
 
@@ -263,10 +261,7 @@ class Site:
         for p in summary:
             p["url"] = url("products", p["product"])
             p["latest_url"] = url("products", p["product"], p["latest"]) if p["latest"] else None
-        counts = {
-            name: int(self.ledger.table(name).count().execute())
-            for name in ("figures", "sources", "events")
-        }
+        counts = data.row_counts(self.ledger, ("figures", "sources", "events"))
         return Page(
             "home.html",
             "mineralflow: trade flows, export controls and what the news says",
@@ -312,6 +307,8 @@ class Site:
                     ("All months of " + product, url("products", product)),
                 ),
             )
+        from ..render.report import build_report  # charts: imported for the pages that show them
+
         report = build_report(self.ledger, product=product, period=period)
 
         def partner_url(code: str) -> str:
@@ -333,6 +330,8 @@ class Site:
                 "WLD, EU27 or REG_* regions",
                 (("Partners of " + product, url("products", product)),),
             )
+        from ..render.report import build_partner_view
+
         view = build_partner_view(self.ledger, product=product, partner=partner)
         months = set(self.ledger.periods(product))
         if not view.figures:
@@ -370,6 +369,8 @@ class Site:
         products = (
             [product] if product else [p["product"] for p in data.products_summary(self.ledger)]
         )
+        from ..render.conflicts import find_conflicts
+
         found = [c for p in products for c in find_conflicts(self.ledger, product=p)]
         known = {p: set(self.ledger.periods(p)) for p in products}
         items = [
