@@ -568,9 +568,7 @@ def build_brief(
     # As published on a day: reconcile the figures known then (later releases left out).
     known = ledger if as_of is None else ledger.figures(as_of=as_of, revised=True)
     rec = reconciliation or reconcile(known, product=product)
-    best_rows = [
-        b for b in _rec_rows(rec, "best") if b["reporter"] == reporter and b["flow"] == flow
-    ]
+    best_rows = _rec_rows(rec, "best", reporter=reporter, flow=flow)
     estimates = _Estimates(best_rows, {r.figure_id: r for r in rows}, cite)
 
     def cell(partner: str, measure: str, m: Month = month) -> Stated | None:
@@ -671,15 +669,9 @@ def build_brief(
             )
         )
 
-    mc = [
-        c
-        for c in _rec_rows(rec, "checks")
-        if c["reporter"] == reporter
-        and c["flow"] == flow
-        and c["product"] == product
-        and Month.of(c["period_end"]) == month
-    ]
-    checks = _checks(mc, _rec_rows(rec, "conflicts"), estimates.rows, cite)
+    mine = {"reporter": reporter, "flow": flow, "product": product, "period_end": month.first_day}
+    mc = _rec_rows(rec, "checks", **mine)
+    checks = _checks(mc, _rec_rows(rec, "conflicts", **mine), estimates.rows, cite)
     unverifiable = sum(c["verdict"] == "unverifiable" for c in mc)
     unlisted = sum(c["verdict"] == "consistent" and c["kind"] not in _LISTED for c in mc)
     events, broad = _events(ledger, product, month, cite)
@@ -892,10 +884,20 @@ def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str
     return about, stated, f"{c['note']}{fits}"
 
 
-def _rec_rows(rec: Reconciliation, name: str) -> list[dict[str, Any]]:
-    """The reconciliation's ``checks``, ``conflicts`` or ``best`` as :func:`_records`."""
-    found = rec.rows(name)
-    return found if found is not None else _records(getattr(rec, name))
+def _rec_rows(rec: Reconciliation, name: str, **equal: Any) -> list[dict[str, Any]]:
+    """The reconciliation's ``checks``, ``conflicts`` or ``best`` as :func:`_records`, only
+    the rows whose columns have the values ``equal`` gives (a period_end: its month)."""
+    found = rec.rows(name, **equal)
+    if found is not None:
+        return found
+
+    def keep(r: dict[str, Any]) -> bool:
+        return all(
+            Month.of(r[k]) == Month.of(v) if k == "period_end" else r[k] == v
+            for k, v in equal.items()
+        )
+
+    return [r for r in _records(getattr(rec, name)) if keep(r)]
 
 
 def _records(df: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, Any]]:

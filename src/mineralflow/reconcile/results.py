@@ -144,13 +144,19 @@ class Reconciliation:
         """The best estimate per cell, with the figures and sources behind it."""
         return _frame(self.best_table, _ORDER["best"])
 
-    def rows(self, name: str) -> list[dict[str, Any]] | None:
+    def rows(self, name: str, **equal: Any) -> list[dict[str, Any]] | None:
         """``checks``, ``conflicts`` or ``best`` as dicts (arrays as lists, missing values
         None), in the order of the DataFrame, read by SQL when the results are stored
-        tables (None otherwise: read the DataFrame)."""
+        tables (None otherwise: read the DataFrame); only rows whose columns have the
+        values ``equal`` gives (text or dates)."""
         if self._sources is None:
             return None
+        from ..engines import sql_literal
+
         source, params = self._sources[name]
+        if equal:
+            tests = " AND ".join(f'"{k}" = {sql_literal(v)}' for k, v in equal.items())
+            source = f"FROM (SELECT * {source}) WHERE {tests}"
         # No parameters when there are none: binding one makes DuckDB import pandas.
         args = [params] if params else []
         cursor = self._con.execute(f"SELECT * {source} LIMIT 0", *args)
