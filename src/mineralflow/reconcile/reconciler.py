@@ -30,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .. import catalog, engines
+from ..errors import SchemaError
 from ..ledger import Ledger
 from ..periods import Period
 from .prepare import (
@@ -424,7 +425,11 @@ def reconcile_figures(
     # The figures first, as a table of their own: what follows reads only stored tables,
     # so its SQL is the same for every ledger and runs again without Ibis.
     figures = scratch.keep(figures)
-    check_qualifiers(figures)
+    try:
+        check_qualifiers(figures)
+    except SchemaError:
+        scratch.drop()
+        raise
     key = (tuple(figures.schema().items()), product, str(span))
     plan = _PLANS.get(key)
     if plan is None:

@@ -179,11 +179,19 @@ class Reconciliation:
             "product": self.product,
             "period": self.period,
             "summary": self.summary(),
-            "conflicts": _records(self.conflicts),
+            "conflicts": self._plain("conflicts"),
         }
         if checks:
-            data["checks"] = _records(self.checks)
+            data["checks"] = self._plain("checks")
         return data
+
+    def _plain(self, name: str) -> list[dict[str, Any]]:
+        rows = self.rows(name)
+        if rows is None:
+            return _records(getattr(self, name))
+        return [
+            {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()} for r in rows
+        ]
 
 
 def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:

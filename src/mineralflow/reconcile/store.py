@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..engines import sql_literal
+from ..errors import SchemaError
 from ..periods import Period
 
 if TYPE_CHECKING:
@@ -179,11 +180,19 @@ def refresh(ledger: Ledger) -> None:
     for name in RESULTS:
         con.execute(f"DROP TABLE IF EXISTS reconciled_{name}")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for i, product in enumerate(_products(ledger)):
-        with reconcile_figures(ledger, product=product) as rec:
+    first = True
+    for product in _products(ledger):
+        try:
+            rec = reconcile_figures(ledger, product=product)
+        except SchemaError:
+            # Figures the reconciler cannot read (a qualifier missing from the table): the
+            # write stands, nothing is stored for the product, and reading it raises the
+            # same error with its fix.
+            continue
+        with rec:
             for name in RESULTS:
                 table = getattr(rec, f"{name}_table").get_name().rsplit(".", 1)[-1]
-                if i == 0:
+                if first:
                     con.execute(
                         f"CREATE TABLE reconciled_{name} AS "
                         f'SELECT ?::VARCHAR AS scope, * FROM "{table}"',
@@ -209,5 +218,6 @@ def refresh(ledger: Ledger) -> None:
                     c["revised"],
                 ],
             )
+        first = False
     if _products(ledger):
         compile_all(ledger)
