@@ -219,5 +219,5 @@ def refresh(ledger: Ledger) -> None:
                 ],
             )
         first = False
-    if _products(ledger):
+    if not first:  # the queries read the stored tables: compiled once they exist
         compile_all(ledger)
