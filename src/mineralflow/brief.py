@@ -568,7 +568,8 @@ def build_brief(
     # As published on a day: reconcile the figures known then (later releases left out).
     known = ledger if as_of is None else ledger.figures(as_of=as_of, revised=True)
     rec = reconciliation or reconcile(known, product=product)
-    best_rows = _rec_rows(rec, "best", reporter=reporter, flow=flow)
+    # Every cell the brief shows ends in the month (the month itself, or a total to it).
+    best_rows = _rec_rows(rec, "best", reporter=reporter, flow=flow, period_end=month.first_day)
     estimates = _Estimates(best_rows, {r.figure_id: r for r in rows}, cite)
 
     def cell(partner: str, measure: str, m: Month = month) -> Stated | None:

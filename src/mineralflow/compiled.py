@@ -7,14 +7,14 @@ by name with :func:`query`: a function that builds its expression from the ledge
 and a :class:`Params`, whose attributes stand for the values. On DuckDB they compile to
 session variables (``getvariable('mf_month')``), so one SQL text serves every value::
 
-    >>> @query("brief.events", product="string", first="date", last="date")  # doctest: +SKIP
+    >>> @query("brief.events", tables=("events",), first="date", last="date")  # doctest: +SKIP
     ... def _events(tables, p):
     ...     e = tables["events"]
     ...     return e.filter(e.date_announced.between(p.first, p.last))
-    >>> rows(ledger, "brief.events", product="rare-earth-magnets", ...)     # doctest: +SKIP
+    >>> rows(ledger, "brief.events", first=..., last=...)                   # doctest: +SKIP
 
 Every write to a ledger stores the SQL of every declared query there (table
-``compiled_queries``, with the code key of :func:`mineralflow.reconcile.store.code_key`), so a
+``compiled_queries``, with :func:`mineralflow.reconcile.store.queries_key`), so a
 process that reads a current ledger runs it without importing Ibis; otherwise the query is
 compiled in the process, once. On another engine (Spark) the function builds the expression
 with the values themselves and Ibis runs it there (:func:`rows` with tables instead of a
@@ -127,7 +127,7 @@ def _sql(ledger: Ledger, q: Query) -> str:
     """The query's SQL: as stored in the ledger for this code, else compiled here."""
     if q.name in _COMPILED:
         return _COMPILED[q.name]
-    from .reconcile.store import code_key
+    from .reconcile.store import queries_key as code_key
 
     found = ledger.con.execute(
         f"SELECT sql FROM compiled_queries WHERE name = {sql_literal(q.name)} "
@@ -202,7 +202,7 @@ def _declare_all() -> None:
 
 def is_current(ledger: Ledger) -> bool:
     """Whether the ledger holds the SQL of every declared query for this code."""
-    from .reconcile.store import code_key
+    from .reconcile.store import queries_key as code_key
 
     _declare_all()
     row = ledger.con.execute(
@@ -214,7 +214,7 @@ def is_current(ledger: Ledger) -> bool:
 def compile_all(ledger: Ledger) -> None:
     """Store the SQL of every declared query in the ledger for this code (inside a write
     transaction: :mod:`mineralflow.reconcile.store` calls it)."""
-    from .reconcile.store import code_key
+    from .reconcile.store import queries_key as code_key
 
     _declare_all()
     key = code_key()

@@ -385,7 +385,7 @@ class Ledger:
                     con.execute("UPDATE ledger_state SET content_version = content_version + 1")
                 store.refresh(self)
             elif store.needs_refresh(self):
-                store.refresh(self)
+                store.refresh(self, changed=False)
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -44,19 +44,33 @@ RESULTS = ("checks", "conflicts", "best")
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-@cache
-def code_key() -> str:
-    """A hash of what the stored verdicts and compiled queries depend on besides the
-    ledger: mineralflow's source, its catalog tables (qualifiers, scopes, members,
-    partners) and the Ibis that compiles the SQL. Any change makes them stale."""
+def _hash(files: list[Path]) -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256(version("ibis-framework").encode())
-    files = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "data" / "catalog").glob("*.csv"))
     for path in files:
         h.update(str(path.relative_to(_PACKAGE)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+@cache
+def code_key() -> str:
+    """A hash of what the stored verdicts depend on besides the ledger: the reconciler and
+    the modules it reads (catalog, periods, ledger, engines), the catalog tables
+    (qualifiers, scopes, members, partners) and the Ibis that compiles its SQL. Any change
+    makes them stale."""
+    files = sorted((_PACKAGE / "reconcile").glob("*.py"))
+    files += [_PACKAGE / f"{name}.py" for name in ("catalog", "periods", "ledger", "engines")]
+    return _hash(files + sorted((_PACKAGE / "data" / "catalog").glob("*.csv")))
+
+
+@cache
+def queries_key() -> str:
+    """A hash of what the compiled queries depend on: all of mineralflow's source and the
+    catalog tables (:mod:`mineralflow.compiled`)."""
+    files = sorted(_PACKAGE.rglob("*.py")) + sorted((_PACKAGE / "data" / "catalog").glob("*.csv"))
+    return _hash(files)
 
 
 def _has_store(ledger: Ledger) -> bool:
@@ -166,13 +180,20 @@ def _products(ledger: Ledger) -> list[str]:
     return [r[0] for r in rows if r[0] in known]
 
 
-def refresh(ledger: Ledger) -> None:
+def refresh(ledger: Ledger, *, changed: bool = True) -> None:
     """Reconcile every product with figures and store the results (inside the caller's
-    transaction: :meth:`mineralflow.Ledger.transaction` calls this before committing)."""
+    transaction: :meth:`mineralflow.Ledger.transaction` calls this before committing).
+    Unless the ledger ``changed``, verdicts still current are kept and only the compiled
+    queries are stored again."""
     from ..compiled import compile_all
     from .reconciler import reconcile_figures
 
     if not _has_store(ledger):
+        return
+    products = _products(ledger)
+    if not changed and all(is_current(ledger, p) for p in products):
+        if products:
+            compile_all(ledger)
         return
     con = ledger.con
     version = con.execute("SELECT content_version FROM ledger_state").fetchone()[0]
