@@ -5,8 +5,12 @@
 - :mod:`~mineralflow.reconcile.prepare`: the same intervals as Ibis columns, month numbers,
   official vintages and the cells relations use as terms.
 - :mod:`~mineralflow.reconcile.relations`: the relations between figures, as set operations.
-- :mod:`~mineralflow.reconcile.reconciler`: :func:`reconcile`, verdicts, the figure most
-  likely wrong in each conflict, and the best estimate per cell.
+- :mod:`~mineralflow.reconcile.reconciler`: verdicts, the figure most likely wrong in each
+  conflict, and the best estimate per cell, in memory (``reconcile_figures``).
+- :mod:`~mineralflow.reconcile.results`: :class:`Reconciliation` and :func:`reconcile`, which
+  reads the stored reconciliation when it is current.
+- :mod:`~mineralflow.reconcile.store`: every product's reconciliation stored in the ledger,
+  recomputed by each write that changes it.
 
 See ``docs/reconcile.md``.
 """
