@@ -43,8 +43,10 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Two workers, one per core of the project's machines (pytest-xdist); a test module stays on
+# one worker, so its module-scoped fixtures (a Spark session, a loaded ledger) are built once.
 pytest: install-dev browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadscope
 
 # The browser tests drive Debian's Chromium (never a downloaded one). Install it when it is
 # missing and we may (root with apt-get, as in CI); otherwise those tests skip with a reason.

@@ -25,11 +25,11 @@ Articles by URL, outlets' feeds and the UN Comtrade API are in :mod:`mineralflow
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .brief import Brief, build_brief
 from .catalog import Country, Product, countries, partner_name, product, products, resolve_partner
-from .claims import Claim, ClaimsReport, extract_claims, outlet_view, read_claims, save_claims
 from .errors import (
     InputError,
     LedgerError,
@@ -44,11 +44,44 @@ from .errors import (
     UnknownRelease,
     UsageError,
 )
-from .ingestion import FileReport, IngestReport, ingest
 from .ledger import Ledger, LoadReport, default_path
 from .periods import Month, Period
-from .reconcile import Reconciliation
-from .reconcile import reconcile as check
+
+if TYPE_CHECKING:
+    from .brief import Brief, build_brief
+    from .claims import Claim, ClaimsReport, extract_claims, outlet_view, read_claims, save_claims
+    from .ingestion import FileReport, IngestReport, ingest
+    from .reconcile import Reconciliation
+    from .reconcile import reconcile as check
+
+# The rest of the public API is imported when first used (PEP 562): a command that only
+# reads the catalog, or `mineralflow --help`, does not wait for Ibis, pandas or the claim
+# rules to load.
+_LAZY = {
+    "Brief": ("brief", "Brief"),
+    "build_brief": ("brief", "build_brief"),
+    "Claim": ("claims", "Claim"),
+    "ClaimsReport": ("claims", "ClaimsReport"),
+    "extract_claims": ("claims", "extract_claims"),
+    "outlet_view": ("claims", "outlet_view"),
+    "read_claims": ("claims", "read_claims"),
+    "save_claims": ("claims", "save_claims"),
+    "FileReport": ("ingestion", "FileReport"),
+    "IngestReport": ("ingestion", "IngestReport"),
+    "ingest": ("ingestion", "ingest"),
+    "Reconciliation": ("reconcile", "Reconciliation"),
+    "check": ("reconcile", "reconcile"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

@@ -17,20 +17,27 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import ibis
-import pandas as pd
-import pyarrow as pa
-
-from . import catalog, engines, metrics
+from . import catalog, compiled, engines
 from .errors import UsageError
 from .ledger import Ledger
-from .metrics.inputs import UNRANKED
 from .periods import Month
 from .reconcile import Reconciliation, reconcile
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+    import pyarrow as pa
+
+# Ibis and the metrics are imported inside the functions that build expressions: the brief
+# reads this module's results through compiled queries (mineralflow.compiled) without them.
+WORLD = "WLD"
+"""The world total's partner code (:data:`mineralflow.metrics.WORLD`)."""
+LEVELS = "mf_levels"
+"""The temporary table that holds the brief's levels while its queries run."""
 
 __all__ = [
     "SURGE_K",
@@ -162,7 +169,7 @@ class EventRef(Protocol):
 
 
 def _name(code: str) -> str:
-    return "World" if code == metrics.WORLD else catalog.partner_name(code)
+    return "World" if code == WORLD else catalog.partner_name(code)
 
 
 def _rows(expr: ibis.Table, order: Sequence[str]) -> list[dict[str, Any]]:
@@ -174,16 +181,12 @@ def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def reconciled_levels(rec: Reconciliation, *, reporter: str | None = None, flow: str) -> pa.Table:
-    """The metrics' input for a ledger: one monthly level per series and month, the
-    reconciler's best estimate of each stated cell, with the columns of
-    :func:`mineralflow.metrics.monthly_levels`.
+def _levels(b: ibis.Table, *, reporter: Any, flow: Any) -> ibis.Table:
+    """The metrics' input from the reconciler's best estimates ``b`` (see
+    :func:`reconciled_levels`); ``reporter`` None keeps every reporter."""
+    from . import metrics
+    from .metrics.inputs import UNRANKED
 
-    Levels the reconciler derives from other figures (a May level implied by June's level
-    and its stated change) are left out: a month no source states stays a gap for the
-    metrics, never a filled-in value.
-    """
-    b = rec.best_table
     keep = (
         (b.measure == "level")
         & (b.period_start == b.period_end)
@@ -208,8 +211,35 @@ def reconciled_levels(rec: Reconciliation, *, reporter: str | None = None, flow:
         stated=b.stated,
         candidates=b.figure_ids.length().cast("int64"),
     )
-    table: pa.Table = out.order_by([*metrics.SERIES, "period"]).to_pyarrow()
+    return out.order_by([*metrics.SERIES, "period"])
+
+
+def reconciled_levels(rec: Reconciliation, *, reporter: str | None = None, flow: str) -> pa.Table:
+    """The metrics' input for a ledger: one monthly level per series and month, the
+    reconciler's best estimate of each stated cell, with the columns of
+    :func:`mineralflow.metrics.monthly_levels`.
+
+    Levels the reconciler derives from other figures (a May level implied by June's level
+    and its stated change) are left out: a month no source states stays a gap for the
+    metrics, never a filled-in value.
+    """
+    table: pa.Table = _levels(rec.best_table, reporter=reporter, flow=flow).to_pyarrow()
     return table
+
+
+@compiled.query(
+    "analysis.levels",
+    tables=("reconciled_best",),
+    into=LEVELS,
+    scope="string",
+    reporter="string",
+    flow="string",
+)
+def _stored_levels(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    # One reporter's levels from the stored reconciliation of product ``scope``.
+    b = tables["reconciled_best"]
+    b = b.filter(b.scope == p.scope).drop("scope")
+    return _levels(b, reporter=p.reporter, flow=p.flow)
 
 
 def levels_for(
@@ -233,9 +263,75 @@ def levels_for(
     return engines.load(backend, f"mf_levels_{uuid.uuid4().hex[:8]}", data)
 
 
+@compiled.query("analysis.level_rows", tables=(LEVELS,), order=("partner", "period"))
+def _level_rows(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    levels = tables[LEVELS]
+    return levels.select("partner", "period", "value", "resolution", "source_id")
+
+
+@compiled.query("analysis.shares", tables=(LEVELS,), order=("partner",), month="date")
+def _shares(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    from . import metrics
+
+    levels = tables[LEVELS]
+    return metrics.shares(levels.filter(levels.period == p.month))
+
+
+@compiled.query(
+    "analysis.ranks", tables=(LEVELS, "catalog_partners"), order=("rank", "partner"), month="date"
+)
+def _ranks(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    from . import metrics
+
+    levels = tables[LEVELS]
+    return metrics.ranks(levels.filter(levels.period == p.month), tables["catalog_partners"])
+
+
+@compiled.query("analysis.surges", tables=(LEVELS,), order=("partner",), month="date")
+def _surges(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    from . import metrics
+
+    s = metrics.surges(tables[LEVELS], k=SURGE_K)
+    return s.filter(s.period == p.month)
+
+
+@compiled.query(
+    "analysis.windows",
+    tables=(LEVELS, "events", "event_products"),
+    order=("event_id", "period"),
+    month="date",
+    events="array<string>",
+)
+def _windows(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    from . import metrics
+
+    levels = tables[LEVELS]
+    upto = levels.filter(levels.period <= p.month)
+    ev = tables["events"]
+    ev = ev.filter(p.events.contains(ev.event_id))
+    w = metrics.event_windows(
+        upto, ev, tables["event_products"], months=WINDOW_MONTHS, links=WINDOW_LINKS
+    )
+    return w.filter(w.partner == WORLD)
+
+
+@compiled.query(
+    "analysis.gaps",
+    tables=(LEVELS,),
+    order=("partner", "gap_start"),
+    first="date",
+    month="date",
+    named="array<string>",
+)
+def _gaps(tables: Mapping[str, Any], p: compiled.Params) -> ibis.Table:
+    from . import metrics
+
+    g = metrics.gaps(tables[LEVELS], start=p.first, end=p.month)
+    return g.filter(p.named.contains(g.partner))
+
+
 def brief_analysis(
-    tables: dict[str, ibis.Table],
-    levels: ibis.Table,
+    source: Ledger | Mapping[str, ibis.Table],
     *,
     month: Month,
     events: Sequence[EventRef],
@@ -243,15 +339,14 @@ def brief_analysis(
 ) -> Analysis:
     """The Analysis section of the brief for ``month``.
 
-    ``tables`` are the ledger's tables on the engine (:func:`engines.tables_for`),
-    ``levels`` the brief's series (:func:`levels_for`, one reporter, product and flow);
-    ``events`` the brief's policy events; ``cite`` numbers a source by its id.
+    ``source`` is the ledger, with the brief's levels (one reporter, product and flow) in
+    its temporary table :data:`LEVELS` (``compiled.store(ledger, "analysis.levels", ...)``),
+    or, on another engine, the ledger's tables there (:func:`engines.tables_for`) with the
+    levels (:func:`levels_for`) under :data:`LEVELS`. ``events`` are the brief's policy
+    events; ``cite`` numbers a source by its id.
     """
     day = month.first_day
-    level_rows = _rows(
-        levels.select("partner", "period", "value", "resolution", "source_id"),
-        ["partner", "period"],
-    )
+    level_rows = compiled.rows(source, "analysis.level_rows")
     where = {(r["partner"], r["period"]): r for r in level_rows}
 
     def sources(*cells: tuple[str, dt.date]) -> tuple[int, ...]:
@@ -260,10 +355,11 @@ def brief_analysis(
     out = Analysis(period=str(month), k=SURGE_K, window_months=WINDOW_MONTHS)
 
     # Countries ranked by level, with their share of the world total.
-    ranked = metrics.ranks(levels.filter(levels.period == day), tables["catalog_partners"])
-    shares = metrics.shares(levels.filter(levels.period == day))
-    share_of = {r["partner"]: _num(r["share_pct"]) for r in _rows(shares, ["partner"])}
-    for r in _rows(ranked, ["rank", "partner"]):
+    share_of = {
+        r["partner"]: _num(r["share_pct"])
+        for r in compiled.rows(source, "analysis.shares", month=day)
+    }
+    for r in compiled.rows(source, "analysis.ranks", month=day):
         out.ranked.append(
             RankedLevel(
                 r["partner"],
@@ -277,9 +373,8 @@ def brief_analysis(
         )
 
     # The month's changes, judged against each series' own changes (the whole series).
-    s = metrics.surges(levels, k=SURGE_K)
     prev = month.shift(-1).first_day
-    for r in _rows(s.filter(s.period == day), ["partner"]):
+    for r in compiled.rows(source, "analysis.surges", month=day):
         code = r["partner"]
         out.movements.append(
             Movement(
@@ -296,19 +391,13 @@ def brief_analysis(
                 sources((code, day), (code, prev)),
             )
         )
-    out.movements.sort(key=lambda m: (m.partner != metrics.WORLD, -abs(m.z or 0), m.name))
+    out.movements.sort(key=lambda m: (m.partner != WORLD, -abs(m.z or 0), m.name))
 
     # Windows around the restrictions the brief lists, as of the brief's month.
     chosen = [e for e in events if e.kind in WINDOW_KINDS and e.link in WINDOW_LINKS]
     if chosen:
-        upto = levels.filter(levels.period <= day)
-        ev = tables["events"]
-        ev = ev.filter(ev.event_id.isin([e.event_id for e in chosen]))
-        w = metrics.event_windows(
-            upto, ev, tables["event_products"], months=WINDOW_MONTHS, links=WINDOW_LINKS
-        )
-        w = w.filter(w.partner == metrics.WORLD)
-        rows = _rows(w, ["event_id", "period"])
+        ids = [e.event_id for e in chosen]
+        rows = compiled.rows(source, "analysis.windows", month=day, events=ids)
         same: dict[tuple[str, str | None], list[EventRef]] = {}
         for e in chosen:
             same.setdefault((e.date_announced, e.date_effective), []).append(e)
@@ -322,7 +411,7 @@ def brief_analysis(
                     WindowMonth(
                         str(Month.of(r["period"])),
                         float(r["value"]),
-                        float(where[(metrics.WORLD, r["period"])]["resolution"]),
+                        float(where[(WORLD, r["period"])]["resolution"]),
                         _num(r["change_pct"]),
                         _num(r["z"]),
                         r["unusual"],
@@ -345,16 +434,16 @@ def brief_analysis(
                     _num(before[0]["before_mean"]) if before else None,
                     months("between"),
                     months("after"),
-                    sources(*((metrics.WORLD, r["period"]) for r in mine)),
+                    sources(*((WORLD, r["period"]) for r in mine)),
                 )
             )
 
     # Gaps in the months the brief covers: the world and the countries with a level.
     first = month.shift(-12)
     out.gap_start = str(first)
-    named = {metrics.WORLD} | {r.partner for r in out.ranked}
-    g = metrics.gaps(levels, start=first.first_day, end=day)
-    for r in _rows(g.filter(g.partner.isin(sorted(named))), ["partner", "gap_start"]):
+    named = sorted({WORLD} | {r.partner for r in out.ranked})
+    gaps = compiled.rows(source, "analysis.gaps", first=first.first_day, month=day, named=named)
+    for r in gaps:
         out.gaps.append(
             Gap(
                 r["partner"],
@@ -364,7 +453,7 @@ def brief_analysis(
                 int(r["months"]),
             )
         )
-    out.gaps.sort(key=lambda g: (g.partner != metrics.WORLD, g.name, g.start))
+    out.gaps.sort(key=lambda g: (g.partner != WORLD, g.name, g.start))
     return out
 
 
@@ -498,6 +587,8 @@ def event_window(
 ) -> pd.DataFrame:
     """The window around one event for every series of ``product`` (or one ``partner``):
     one row per month with a level, see :func:`mineralflow.metrics.event_windows`."""
+    from . import metrics
+
     catalog.product(product)
     tables = engines.tables_for(ledger, engine)
     links = tables["event_products"]
@@ -538,6 +629,8 @@ def surges_for(
 ) -> pd.DataFrame:
     """Every month-on-month change of ``product`` with its robust z-score and verdict,
     see :func:`mineralflow.metrics.surges`."""
+    from . import metrics
+
     catalog.product(product)
     tables = engines.tables_for(ledger, engine)
     levels = levels_for(ledger, tables, product=product, reporter=reporter, flow=flow)

@@ -27,17 +27,23 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from . import analysis, catalog, engines, metrics
+from . import analysis, catalog, compiled, engines
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .mirror import MIRROR_NOTE
 from .periods import Month, Period, parse_date
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+# A brief on DuckDB whose product's reconciliation is stored runs compiled queries only
+# (mineralflow.compiled): it imports neither Ibis nor pandas, which take longer to load than
+# the whole brief takes to read.
 
 __all__ = ["Brief", "MirrorLine", "build_brief"]
 
@@ -331,8 +337,7 @@ class _Citations:
     def by_id(self, source_id: str, ledger: Ledger) -> int:
         """The number of a source known only by its id (cited by a computed figure)."""
         if source_id not in self._numbers:
-            t = ledger.table("sources")
-            r = t.filter(t.source_id == source_id).to_pyarrow().to_pylist()[0]
+            r = compiled.rows(ledger, "brief.source", source_id=source_id)[0]
             self._numbers[source_id] = len(self.refs) + 1
             self.refs.append(
                 SourceRef(
@@ -373,7 +378,9 @@ class _Citations:
 class _Estimates:
     """The reconciler's best estimates for the brief's cells, as :class:`Stated` figures."""
 
-    def __init__(self, best: pd.DataFrame, rows: dict[str, _Row], cite: _Citations) -> None:
+    def __init__(
+        self, best: pd.DataFrame | list[dict[str, Any]], rows: dict[str, _Row], cite: _Citations
+    ) -> None:
         self.rows = rows
         self.cite = cite
         self.cells: dict[tuple[str, str, Month, Month], dict[str, Any]] = {
@@ -451,14 +458,20 @@ def _read_rows(
 ) -> list[_Row]:
     """The figures a brief for ``month`` can use: periods ending from a year before to then
     (official figures from the vintage in force, or as published on ``as_of``)."""
-    t = ledger.figures(product=product, reporter=reporter, as_of=as_of)
-    t = t.filter(
-        (t.flow == flow)
-        & (t.period_end >= month.shift(-12).first_day)
-        & (t.period_end <= month.first_day)
-    )
-    notes = ledger.table("sources").select("source_id", source_note="note")
-    t = t.join(notes, "source_id")
+    first, last = month.shift(-12).first_day, month.first_day
+    if as_of is None:
+        found = compiled.rows(
+            ledger,
+            "brief.rows",
+            product=product,
+            reporter=reporter,
+            flow=flow,
+            first=first,
+            last=last,
+        )
+    else:
+        t = ledger.figures(product=product, reporter=reporter, as_of=as_of)
+        found = _window_rows(ledger, t, flow, first, last).to_pyarrow().to_pylist()
     return [
         _Row(
             figure_id=r["figure_id"],
@@ -481,8 +494,61 @@ def _read_rows(
             authority=r["authority"],
             source_note=r["source_note"],
         )
-        for r in t.to_pyarrow().to_pylist()
+        for r in found
     ]
+
+
+def _window_rows(ledger: Any, t: ibis.Table, flow: Any, first: Any, last: Any) -> ibis.Table:
+    """Figures ``t`` of ``flow`` whose period ends from ``first`` to ``last``, with their
+    source's note."""
+    t = t.filter((t.flow == flow) & (t.period_end >= first) & (t.period_end <= last))
+    notes = ledger.table("sources").select("source_id", source_note="note")
+    return t.join(notes, "source_id")
+
+
+@compiled.query(
+    "brief.rows",
+    tables=(),
+    product="string",
+    reporter="string",
+    flow="string",
+    first="date",
+    last="date",
+)
+def _rows_query(ledger: Any, p: compiled.Params) -> ibis.Table:
+    # As ledger.figures(product=..., reporter=...) gives them (the vintage in force).
+    from .releases import figures_in_force
+
+    t = figures_in_force(ledger)
+    t = t.filter(t.product == p.product)
+    t = t.filter(t.reporter == p.reporter)
+    t = t.order_by(["period_end", "period_start", "partner", "measure", "source_id"])
+    return _window_rows(ledger, t, p.flow, p.first, p.last)
+
+
+@compiled.query("brief.source", tables=("sources",), source_id="string")
+def _source_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    t = tables["sources"]
+    return t.filter(t.source_id == p.source_id)
+
+
+@compiled.query(
+    "brief.events",
+    tables=("events", "event_products"),
+    order=("date_announced", "event_id"),
+    product="string",
+    first="date",
+    last="date",
+)
+def _events_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    e = tables["events"]
+    links = tables["event_products"]
+    t = e.join(links.filter(links.product == p.product), "event_id")
+    first, last = p.first, p.last
+    in_window = ((t.date_announced >= first) & (t.date_announced <= last)) | (
+        t.date_effective.notnull() & (t.date_effective >= first) & (t.date_effective <= last)
+    )
+    return t.filter(in_window)
 
 
 def build_brief(
@@ -526,9 +592,9 @@ def build_brief(
     # As published on a day: reconcile the figures known then (later releases left out).
     known = ledger if as_of is None else ledger.figures(as_of=as_of, revised=True)
     rec = reconciliation or reconcile(known, product=product)
-    best_df = rec.best
-    best_df = best_df[(best_df["reporter"] == reporter) & (best_df["flow"] == flow)]
-    estimates = _Estimates(best_df, {r.figure_id: r for r in rows}, cite)
+    # Every cell the brief shows ends in the month (the month itself, or a total to it).
+    best_rows = _rec_rows(rec, "best", reporter=reporter, flow=flow, period_end=month.first_day)
+    estimates = _Estimates(best_rows, {r.figure_id: r for r in rows}, cite)
 
     def cell(partner: str, measure: str, m: Month = month) -> Stated | None:
         return estimates.stated(partner, measure, m, m)
@@ -566,16 +632,22 @@ def build_brief(
         ranking_sources = (cite.number(best[0]),)
     rank_of = {code: i + 1 for i, code in enumerate(ranking)}
 
-    # Computed figures come from the metrics, on the engine asked for. The series are
-    # cached there (every metric below reads them); ibis drops the cache if we fail.
-    tables = engines.tables_for(ledger, engine)
-    levels = analysis.levels_for(
-        ledger, tables, product=product, reporter=reporter, flow=flow, rec=rec
-    )
-    shares = metrics.shares(levels.filter(levels.period == month.first_day))
+    # Computed figures come from the metrics, on the engine asked for: on DuckDB with the
+    # reconciliation stored, as compiled queries over the levels kept in a temporary table;
+    # otherwise the levels go to the engine (tables_for) and Ibis runs the metrics there.
+    source: Ledger | dict[str, ibis.Table]
+    if engine == "duckdb" and rec.stored:
+        compiled.store(ledger, "analysis.levels", scope=product, reporter=reporter, flow=flow)
+        source = ledger
+    else:
+        tables = engines.tables_for(ledger, engine)
+        levels = analysis.levels_for(
+            ledger, tables, product=product, reporter=reporter, flow=flow, rec=rec
+        )
+        source = {**tables, analysis.LEVELS: levels}
     share_of = {
         r["partner"]: r["share_pct"]
-        for r in shares.order_by("partner").to_pyarrow().to_pylist()
+        for r in compiled.rows(source, "analysis.shares", month=month.first_day)
         if r["share_pct"] is not None
     }
 
@@ -622,23 +694,17 @@ def build_brief(
             )
         )
 
-    mc = rec.checks
-    mc = mc[
-        (mc["reporter"] == reporter)
-        & (mc["flow"] == flow)
-        & (mc["product"] == product)
-        & (mc["period_end"].map(Month.of) == month)
-    ]
-    checks = _checks(mc, rec.conflicts, estimates.rows, cite)
-    unverifiable = int((mc["verdict"] == "unverifiable").sum())
-    unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
+    mine = {"reporter": reporter, "flow": flow, "product": product, "period_end": month.first_day}
+    mc = _rec_rows(rec, "checks", **mine)
+    checks = _checks(mc, _rec_rows(rec, "conflicts", **mine), estimates.rows, cite)
+    unverifiable = sum(c["verdict"] == "unverifiable" for c in mc)
+    unlisted = sum(c["verdict"] == "consistent" and c["kind"] not in _LISTED for c in mc)
     events, broad = _events(ledger, product, month, cite)
     mirror = _mirror(ledger, product, reporter, flow, month, as_of, cite)
     if reconciliation is None:
         rec.close()
     computed = analysis.brief_analysis(
-        tables,
-        levels,
+        source,
         month=month,
         events=events,
         cite=lambda source_id: cite.by_id(source_id, ledger),
@@ -689,11 +755,13 @@ def _mirror(
     cite: _Citations,
 ) -> list[MirrorLine]:
     """The mirror lines for the month, when both the exporter and importers report it."""
+    if flow != "export":
+        return []
+    if not ledger.con.execute("SELECT count(*) FROM releases").fetchone()[0]:
+        return []  # no official releases, no flows: nothing to set side by side
     from .mirror import mirror
     from .releases import flows_in_force
 
-    if flow != "export":
-        return []
     t = mirror(flows_in_force(ledger, as_of=as_of), product=product, exporter=reporter)
     t = t.filter((t.period == month.first_day) & (t.period_end == month.first_day))
     out = []
@@ -715,7 +783,10 @@ def _mirror(
 
 
 def _checks(
-    checks: pd.DataFrame, conflicts: pd.DataFrame, rows: dict[str, _Row], cite: _Citations
+    checks: pd.DataFrame | list[dict[str, Any]],
+    conflicts: pd.DataFrame | list[dict[str, Any]],
+    rows: dict[str, _Row],
+    cite: _Citations,
 ) -> list[Check]:
     """The reconciler's checks of the month, as the brief words them: every failed check,
     and the listed kinds that hold. Two sources stating the same figure give the same
@@ -838,8 +909,26 @@ def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str
     return about, stated, f"{c['note']}{fits}"
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+def _rec_rows(rec: Reconciliation, name: str, **equal: Any) -> list[dict[str, Any]]:
+    """The reconciliation's ``checks``, ``conflicts`` or ``best`` as :func:`_records`, only
+    the rows whose columns have the values ``equal`` gives (a period_end: its month)."""
+    found = rec.rows(name, **equal)
+    if found is not None:
+        return found
+
+    def keep(r: dict[str, Any]) -> bool:
+        return all(
+            Month.of(r[k]) == Month.of(v) if k == "period_end" else r[k] == v
+            for k, v in equal.items()
+        )
+
+    return [r for r in _records(getattr(rec, name)) if keep(r)]
+
+
+def _records(df: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows as dicts, missing numbers as None and arrays as lists."""
+    if isinstance(df, list):
+        return df
     out = []
     for row in df.to_dict(orient="records"):
         clean: dict[str, Any] = {}
@@ -858,15 +947,9 @@ def _events(
 ) -> tuple[list[EventLine], int]:
     first = month.shift(1 - EVENT_WINDOW_MONTHS).first_day
     last = month.shift(1).first_day - dt.timedelta(days=1)
-    e = ledger.table("events")
-    links = ledger.table("event_products")
-    t = e.join(links.filter(links.product == product), "event_id")
-    in_window = ((t.date_announced >= first) & (t.date_announced <= last)) | (
-        t.date_effective.notnull() & (t.date_effective >= first) & (t.date_effective <= last)
-    )
     lines: list[EventLine] = []
     broad = 0
-    for r in t.filter(in_window).order_by(["date_announced", "event_id"]).to_pyarrow().to_pylist():
+    for r in compiled.rows(ledger, "brief.events", product=product, first=first, last=last):
         if r["link"] == "all_goods":
             broad += 1
             continue

@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,15 +29,14 @@ from rich.table import Table
 from rich.text import Text
 
 from . import catalog
-from .brief import build_brief
 from .errors import MineralflowError
-from .ingestion import FileReport
-from .ingestion import ingest as ingest_files
 from .ledger import DEFAULT_DB, Ledger, default_path
-from .mirror import MIRROR_NOTE, mirror_df
-from .reconcile import Interval, reconcile
-from .releases import diff_releases
-from .releases import releases as list_releases
+
+if TYPE_CHECKING:
+    from .ingestion import FileReport
+
+# Each command imports what it needs when it runs (Ibis, pandas, the renderers, the claim
+# rules take seconds to import), so `--help` and light commands start at once.
 
 app = typer.Typer(
     name="mineralflow",
@@ -151,6 +150,8 @@ def brief(
 ) -> None:
     """The month's brief for a product: world total, destinations, year to date, policy
     events, checks, an analysis, and the numbered sources every figure points to."""
+    from .brief import build_brief
+
     with Ledger.open(db, read_only=True) as ledger:
         if period is None:
             from .coverage import latest_month
@@ -555,6 +556,8 @@ def check(
     """Check every figure against the others it relates to, within rounding: conflicts
     first, each with the figure most likely wrong, then a summary. Exits 0 even when
     figures conflict (a conflict is a finding, not an error); 2 for a bad request."""
+    from .reconcile import Interval, reconcile
+
     with Ledger.open(db, read_only=True) as ledger:
         rec = reconcile(ledger, product=product, period=period)
         if format is CheckFormat.json:
@@ -740,6 +743,8 @@ def ingest(
     """Load UN Comtrade, China customs or Eurostat Comext files as official releases, in one
     transaction: each file a release; the same file twice changes nothing; a file that
     restates loaded periods is kept as a new vintage."""
+    from .ingestion import ingest as ingest_files
+
     big = any(p.exists() and p.stat().st_size > 8 << 20 for p in files)
     with (
         Ledger.open(db) as ledger,
@@ -790,6 +795,8 @@ def releases_command(
     db: DbOption = None,
 ) -> None:
     """The official releases in the ledger, oldest first, and which revises which."""
+    from .releases import releases as list_releases
+
     with Ledger.open(db, read_only=True) as ledger:
         found = list_releases(ledger)
     if format is TableFormat.json:
@@ -824,6 +831,8 @@ def diff_releases_command(
     db: DbOption = None,
 ) -> None:
     """What changed from release A to release B, cell by cell, in the periods both state."""
+    from .releases import diff_releases
+
     with Ledger.open(db, read_only=True) as ledger:
         d = diff_releases(ledger, a, b)
     df = d.changes
@@ -870,6 +879,8 @@ def mirror_command(
     db: DbOption = None,
 ) -> None:
     """Exporter-reported against importer-reported quantities, per importer and month."""
+    from .mirror import MIRROR_NOTE, mirror_df
+
     with Ledger.open(db, read_only=True) as ledger:
         df = mirror_df(
             ledger, product=product, exporter=exporter, period=period, lag=lag, as_of=as_of

@@ -16,23 +16,29 @@ Spark's master and settings come from arguments, else the environment:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import duckdb
-import ibis
-import pyarrow as pa
-from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    import ibis
+    import pyarrow as pa
+    from duckdb import Error as EngineError
+    from ibis.backends.duckdb import Backend as DuckDBBackend
+
     from .ledger import Ledger
+
+# Ibis (and through it sqlglot's dialects and pandas) takes about a second to import, more
+# than a whole brief read from stored verdicts: it is imported where an expression is
+# built, never just for opening a ledger or printing help.
 
 __all__ = [
     "ENGINES",
@@ -43,17 +49,20 @@ __all__ = [
     "DuckDBBackend",
     "EngineError",
     "backend_for",
+    "connect",
+    "duckdb_backend",
     "duckdb_connect",
     "engine_name",
     "load",
     "raw_connection",
+    "run_statements",
     "scratch_connection",
     "spark_connect",
+    "sql_literal",
+    "sql_rows",
     "tables_for",
+    "temp_table_statements",
 ]
-
-EngineError = duckdb.Error
-"""What the engine raises when a statement fails (a bad value, a broken CSV line ...)."""
 
 ENGINES = ("duckdb", "spark")
 SPARK_MASTER_ENV = "MINERALFLOW_SPARK_MASTER"
@@ -76,8 +85,45 @@ and the partner catalog."""
 _spark: Any = None
 
 
+def __getattr__(name: str) -> Any:
+    # Names whose modules are imported when first asked for.
+    if name == "EngineError":
+        # What the engine raises when a statement fails (a bad value, a broken CSV line ...).
+        import duckdb
+
+        return duckdb.Error
+    if name == "DuckDBBackend":
+        from ibis.backends.duckdb import Backend
+
+        return Backend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> Any:
+    """A DuckDB connection to a ledger file (in memory when ``path`` is None), set up as
+    Ibis sets up its own (UTC, no Python variables read as tables), so that SQL run on it
+    and Ibis expressions over it (:func:`duckdb_backend`) see the same session."""
+    import duckdb
+
+    database = ":memory:" if path is None else str(Path(path).absolute())
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET python_enable_replacements = false")
+    return con
+
+
+def duckdb_backend(con: Any) -> DuckDBBackend:
+    """The Ibis DuckDB backend over a connection made by :func:`connect`."""
+    import ibis
+
+    backend: DuckDBBackend = ibis.duckdb.from_connection(con)
+    return backend
+
+
 def duckdb_connect(path: Path | str | None = None, *, read_only: bool = False) -> DuckDBBackend:
     """An Ibis DuckDB backend on a ledger file (in memory when ``path`` is None)."""
+    import ibis
+
     if path is None:
         return ibis.duckdb.connect()
     return ibis.duckdb.connect(database=str(path), read_only=read_only)
@@ -112,6 +158,8 @@ def spark_connect(master: str | None = None, *, conf: Mapping[str, str] | None =
     global _spark
     if _spark is not None and not _spark._session.sparkContext._jsc.sc().isStopped():
         return _spark
+    import ibis
+
     settings = {
         **SPARK_DEFAULTS,
         **_parse_conf(os.environ.get(SPARK_CONF_ENV, "")),
@@ -199,4 +247,79 @@ def tables_for(
 def scratch_connection() -> Any:
     """A throwaway in-memory DuckDB connection, to read a file without touching a ledger
     (a failed statement there cannot abort the ledger's transaction)."""
+    import duckdb
+
     return duckdb.connect()
+
+
+@dataclass(frozen=True)
+class Statements:
+    """SQL that stores one expression as a DuckDB temporary table, with the in-memory
+    tables (Ibis memtables: catalog data) it reads. Built once by
+    :func:`temp_table_statements`; :func:`run_statements` runs it again without Ibis."""
+
+    sql: tuple[str, ...]
+    memtables: tuple[tuple[str, pa.Table], ...] = ()
+
+    def renamed(self, old: str, new: str) -> Statements:
+        """The same statements with every ``old`` in a table name replaced by ``new``."""
+        return Statements(tuple(s.replace(old, new) for s in self.sql), self.memtables)
+
+
+def temp_table_statements(backend: DuckDBBackend, name: str, expr: ibis.Table) -> Statements:
+    """The SQL (DuckDB) that creates the temporary table ``name`` with ``expr``'s schema and
+    rows, as Ibis's ``create_table(name, expr, schema=expr.schema(), temp=True)`` does."""
+    import ibis.expr.operations as ops
+    import sqlglot.expressions as sge
+
+    query = backend.compiler.to_sqlglot(expr)
+    table = sge.table_(name, catalog="temp", db="main", quoted=True)
+    create = sge.Create(
+        kind="TABLE",
+        this=sge.Schema(this=table, expressions=expr.schema().to_sqlglot_column_defs("duckdb")),
+        properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+    ).sql("duckdb")
+    columns = [sge.to_identifier(c, quoted=True) for c in expr.columns]
+    insert = sge.insert(query, into=table, columns=columns).sql("duckdb")
+    memtables = tuple(
+        (op.name, op.data.to_pyarrow(op.schema)) for op in expr.op().find(ops.InMemoryTable)
+    )
+    return Statements((create, insert), memtables)
+
+
+def run_statements(backend: DuckDBBackend, statements: Statements) -> None:
+    """Run :class:`Statements` on the backend's DuckDB connection."""
+    con = backend.con
+    for name, data in statements.memtables:
+        con.register(name, data)
+    for sql in statements.sql:
+        con.execute(sql)
+
+
+def sql_rows(backend: DuckDBBackend, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of one SQL query on the backend's DuckDB connection."""
+    rows: list[tuple[Any, ...]] = backend.con.execute(sql, list(params)).fetchall()
+    return rows
+
+
+def sql_literal(value: Any) -> str:
+    """``value`` (text, a number, a date, None or a list of texts) as a DuckDB literal.
+
+    For SQL run on the fast paths: DuckDB's Python client imports pandas (half a second)
+    the first time a statement takes parameters, so the values are written into the SQL.
+    Text is quoted by doubling its single quotes, the only escape DuckDB reads there."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    raise TypeError(f"no SQL literal for {type(value).__name__}")

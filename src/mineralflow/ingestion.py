@@ -323,6 +323,10 @@ def ingest(
                             )
                             for i, (tf, plan) in enumerate(opened)
                         ]
+                        # Before the transaction stores the reconciliation (Ledger.transaction)
+                        # with the settings every other reconciliation has.
+                        con.execute("RESET memory_limit")
+                        con.execute("RESET preserve_insertion_order")
                     break
                 except FastPathFailed as failed:
                     # Rolled back; load that file the careful way this time.

@@ -29,16 +29,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import pandas as pd
-import pyarrow as pa
-
-from . import catalog
-from .engines import DuckDBBackend, duckdb_connect, raw_connection
+from . import catalog, compiled, engines
 from .errors import LedgerNotFound, LedgerReadOnly, SchemaError
 from .periods import Period
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from .engines import DuckDBBackend
 
 __all__ = ["DEFAULT_DB", "MEASURES", "MEASURE_WORDS", "Ledger", "LoadReport", "default_path"]
 
@@ -218,6 +219,35 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
     (
         3,
+        "content version and the stored reconciliation (issue 12)",
+        # Every write transaction that changes the ledger bumps content_version and stores
+        # each product's reconciliation for it (mineralflow.reconcile.store); the results
+        # themselves are in reconciled_checks, _conflicts and _best, made by the store.
+        # compiled_queries keeps the SQL of the queries a brief runs (mineralflow.compiled).
+        """
+        CREATE TABLE ledger_state (content_version BIGINT NOT NULL);
+        INSERT INTO ledger_state VALUES (0);
+        CREATE TABLE reconciliations (
+            scope           VARCHAR PRIMARY KEY,
+            content_version BIGINT NOT NULL,
+            code_key        VARCHAR NOT NULL,
+            computed_at     TIMESTAMP NOT NULL,
+            checks          BIGINT NOT NULL,
+            consistent      BIGINT NOT NULL,
+            inconsistent    BIGINT NOT NULL,
+            unverifiable    BIGINT NOT NULL,
+            figures         BIGINT NOT NULL,
+            revised         BIGINT NOT NULL
+        );
+        CREATE TABLE compiled_queries (
+            name     VARCHAR PRIMARY KEY,
+            code_key VARCHAR NOT NULL,
+            sql      VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        4,
         "the feed entries `watch` has dealt with (issue 14)",
         # `mineralflow watch` remembers every feed entry it has dealt with, so the next run
         # reports only what is new. An entry about no catalog product is remembered with
@@ -263,11 +293,13 @@ class LoadReport:
 class Ledger:
     """An open ledger file. Use :meth:`open`; close it, or use it as a context manager."""
 
-    def __init__(self, backend: DuckDBBackend, path: Path | None, *, read_only: bool) -> None:
-        self.backend = backend
+    def __init__(self, con: Any, path: Path | None, *, read_only: bool) -> None:
+        self._con = con
+        self._backend: DuckDBBackend | None = None
         self.path = path
         self.read_only = read_only
         self._depth = 0  # nesting of transaction() blocks
+        self._changed = False
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
@@ -281,19 +313,22 @@ class Ledger:
             raise LedgerNotFound(p)
         if not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
-        ledger = cls(duckdb_connect(p, read_only=read_only), p, read_only=read_only)
+        ledger = cls(engines.connect(p, read_only=read_only), p, read_only=read_only)
         ledger._migrate()
         return ledger
 
     @classmethod
     def memory(cls) -> Ledger:
         """A throwaway in-memory ledger (tests, notebooks)."""
-        ledger = cls(duckdb_connect(None), None, read_only=False)
+        ledger = cls(engines.connect(None), None, read_only=False)
         ledger._migrate()
         return ledger
 
     def close(self) -> None:
-        self.backend.disconnect()
+        if self._backend is not None:
+            self._backend.disconnect()
+        else:
+            self._con.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -307,11 +342,21 @@ class Ledger:
     @property
     def con(self) -> Any:
         """The raw DuckDB connection (for writers in this package)."""
-        return raw_connection(self.backend)
+        return self._con
+
+    @property
+    def backend(self) -> DuckDBBackend:
+        """The Ibis backend over the ledger's connection (made when first asked for)."""
+        if self._backend is None:
+            self._backend = engines.duckdb_backend(self._con)
+        return self._backend
 
     def schema_version(self) -> int:
-        tables = set(self.backend.list_tables())
-        if "schema_version" not in tables:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+            "AND NOT temporary"
+        ).fetchone()
+        if not row[0]:
             return 0
         row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
@@ -350,9 +395,17 @@ class Ledger:
         A transaction opened inside another joins it (DuckDB has no savepoints): the outer
         block commits or rolls back everything, so writers can be combined into one atomic
         write (``watch --save`` books articles and remembers the feed entries together).
+
+        Before it commits, a transaction that changed the ledger bumps its content version
+        and stores every product's reconciliation for it (:mod:`mineralflow.reconcile.store`),
+        so the stored verdicts are committed with the figures they judge. A writer that
+        found nothing to change says so with :meth:`_unchanged` (heeded only in an outermost
+        transaction: inside another, the outer block may have changed something).
         """
         if self.read_only:
             raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
+        from .reconcile import store
+
         con = self.con
         if self._depth:
             self._depth += 1
@@ -363,14 +416,38 @@ class Ledger:
             return
         con.execute("BEGIN TRANSACTION")
         self._depth = 1
+        self._changed = True
         try:
             yield con
+            if self._changed:
+                if self._has_state():
+                    con.execute("UPDATE ledger_state SET content_version = content_version + 1")
+                store.refresh(self)
+            elif store.needs_refresh(self):
+                store.refresh(self, changed=False)
         except BaseException:
             con.execute("ROLLBACK")
             raise
         finally:
             self._depth = 0
         con.execute("COMMIT")
+
+    def _unchanged(self) -> None:
+        """Inside :meth:`transaction`: this write changed nothing (no new content version)."""
+        if self._depth <= 1:
+            self._changed = False
+
+    def _has_state(self) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ledger_state' "
+            "AND NOT temporary"
+        ).fetchone()
+        return bool(row[0])
+
+    def content_version(self) -> int:
+        """A number that grows with every write that changed the ledger."""
+        row = self.con.execute("SELECT content_version FROM ledger_state").fetchone()
+        return int(row[0])
 
     def _sync_catalog(self) -> None:
         """Copy the packaged catalogs into the ledger (inside the caller's transaction)."""
@@ -401,6 +478,8 @@ class Ledger:
             self._insert(table, rows)
 
     def _insert(self, table: str, rows: Sequence[dict[str, Any]], suffix: str = "") -> None:
+        import pyarrow as pa
+
         columns = list(rows[0])
         staged = pa.Table.from_pylist(list(rows))
         self.con.register("_staged", staged)
@@ -431,6 +510,8 @@ class Ledger:
         place (keeping their id), rows the data set no longer has are removed; rows of other
         data sets are not touched. Running it twice with the same input changes nothing.
         """
+        import pyarrow as pa
+
         report = LoadReport()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.transaction() as con:
@@ -506,6 +587,8 @@ class Ledger:
                 ]
                 if links:
                     self._insert("event_products", links)
+            if not report.changed:
+                self._unchanged()
         return report
 
     def add_documents(
@@ -520,6 +603,8 @@ class Ledger:
         Unlike :meth:`sync_dataset` this never updates or removes anything: documents such as
         articles and official releases are immutable once read (a revision is a new source).
         """
+        import pyarrow as pa
+
         report = LoadReport()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.transaction() as con:
@@ -547,6 +632,8 @@ class Ledger:
                 self._insert("figures", new_figures)
             report.sources_added = len(new_sources)
             report.figures_added = len(new_figures)
+            if not report.changed:
+                self._unchanged()
         return report
 
     # -- reading ---------------------------------------------------------------------------
@@ -595,7 +682,12 @@ class Ledger:
 
     def periods(self, product: str) -> list[str]:
         """Months for which the ledger holds figures of ``product``, oldest first."""
-        t = self.table("figures")
-        t = t.filter((t.product == product) & (t.period_start == t.period_end))
-        months = t.select(t.period_end).distinct().order_by("period_end").execute()
-        return [f"{d.year:04d}-{d.month:02d}" for d in months["period_end"]]
+        months = compiled.rows(self, "ledger.periods", product=product)
+        return [f"{r['period_end'].year:04d}-{r['period_end'].month:02d}" for r in months]
+
+
+@compiled.query("ledger.periods", tables=("figures",), order=("period_end",), product="string")
+def _periods_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    t = tables["figures"]
+    t = t.filter((t.product == p.product) & (t.period_start == t.period_end))
+    return t.select(t.period_end).distinct()

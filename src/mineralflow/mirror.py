@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import reduce
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import pandas as pd
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
 
 from . import catalog
 from .periods import Period
@@ -54,12 +55,16 @@ MIRROR_NOTE = (
 PREFERENCE = {"UN Comtrade": 1}
 
 
-def _coded(t: ibis.Table, pairs: list[tuple[str, str]]) -> ibis.ir.BooleanValue:
+def _coded(t: ibis.Table, pairs: list[tuple[str, str]]) -> Any:
+    import ibis
+
     tests = [(t.classification == cl) & (t.product_code == code) for cl, code in pairs]
     return reduce(lambda a, b: a | b, tests) if tests else ibis.literal(False)
 
 
 def _one_publisher(t: ibis.Table, keys: list[str]) -> ibis.Table:
+    import ibis
+
     rank = t.publisher.cases(*PREFERENCE.items(), else_=0)
     t = t.mutate(_pref=rank)
     w = ibis.window(group_by=keys, order_by=[t._pref, t.publisher])
@@ -77,6 +82,8 @@ def mirror(
     With ``lag_months`` the importer's month m is set against the exporter's month
     m - lag (goods recorded on arrival).
     """
+    import ibis
+
     p = catalog.product(product)
     exact = [(cl, code) for cl, code, rel in p.codes if rel == "exact"]
     wider = [(cl, code) for cl, code, rel in p.codes if rel in ("exact", "mirror")]

@@ -19,6 +19,7 @@ reported as runs of months; no metric fills them in.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -71,7 +72,19 @@ def surges(levels: ir.Table, *, k: float = 3.5, min_changes: int = 5) -> ir.Tabl
     )
 
 
-def gaps(levels: ir.Table, *, start: dt.date | None = None, end: dt.date | None = None) -> ir.Table:
+def _month_number(day: dt.date | ir.DateValue) -> Any:
+    """Months since year 0 of a date, or of a date expression (a query parameter)."""
+    if isinstance(day, dt.date):
+        return day.year * 12 + day.month - 1
+    return month_index(day).cast("int64")
+
+
+def gaps(
+    levels: ir.Table,
+    *,
+    start: dt.date | ir.DateValue | None = None,
+    end: dt.date | ir.DateValue | None = None,
+) -> ir.Table:
     """Runs of months without a level, per series.
 
     Without ``start``/``end``, the gaps between a series' first and last month; with
@@ -92,13 +105,23 @@ def gaps(levels: ir.Table, *, start: dt.date | None = None, end: dt.date | None 
     runs = [inner]
     span = t.group_by(list(SERIES)).aggregate(_first=t._m.min(), _last=t._m.max())
     if start is not None:
-        s = start.year * 12 + start.month - 1
+        s = _month_number(start)
         lead = span.filter(span._first > s)
-        runs.append(lead.select(*SERIES, _a=ibis.literal(s, "int64"), _b=lead._first - 1))
+        runs.append(
+            lead.select(
+                *SERIES,
+                _a=ibis.literal(s, "int64") if isinstance(s, int) else s,
+                _b=lead._first - 1,
+            )
+        )
     if end is not None:
-        e = end.year * 12 + end.month - 1
+        e = _month_number(end)
         tail = span.filter(span._last < e)
-        runs.append(tail.select(*SERIES, _a=tail._last + 1, _b=ibis.literal(e, "int64")))
+        runs.append(
+            tail.select(
+                *SERIES, _a=tail._last + 1, _b=ibis.literal(e, "int64") if isinstance(e, int) else e
+            )
+        )
     r = ibis.union(*[x.mutate(_a=x._a.cast("int64"), _b=x._b.cast("int64")) for x in runs])
     return r.select(
         *SERIES,

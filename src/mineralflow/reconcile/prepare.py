@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from .. import engines
 from ..errors import SchemaError
 from .intervals import Ops, bounds, qualifiers
 
@@ -26,6 +27,7 @@ __all__ = [
     "IBIS_OPS",
     "Prepared",
     "Scratch",
+    "check_qualifiers",
     "month_index",
     "period_text",
     "prepare",
@@ -101,6 +103,11 @@ class Scratch:
     temporary tables: they vanish with the connection, or earlier with :meth:`drop`.
     (Ibis's ``cache()`` would drop them when garbage collected, which fails once the
     ledger is closed.)
+
+    On DuckDB each table is stored by SQL compiled from its expression, and that SQL is
+    kept in :attr:`steps`: building and compiling the expressions costs far more than
+    running them on a ledger's figures, so :func:`~mineralflow.reconcile.reconcile` runs
+    the same steps again (:meth:`replay`) for the next reconciliation of the same shape.
     """
 
     def __init__(self, like: ir.Table) -> None:
@@ -108,21 +115,46 @@ class Scratch:
         self.token = uuid.uuid4().hex[:12]
         self.names: list[str] = []
         self.made = 0
+        self.compiled = engines.engine_name(self.backend) == "duckdb"
+        self.steps: list[engines.Statements] = []
+
+    def _next_name(self) -> str:
+        name = f"_mineralflow_reconcile_{self.token}_{self.made}"
+        self.made += 1
+        self.names.append(name)
+        return name
 
     def keep(self, expr: ir.Table) -> ir.Table:
         """Store ``expr`` as a temporary table and return that table."""
-        name = f"_mineralflow_reconcile_{self.token}_{self.made}"
-        self.made += 1
-        table = self.backend.create_table(name, expr, schema=expr.schema(), temp=True)
-        self.names.append(name)
-        return table
+        name = self._next_name()
+        if not self.compiled:
+            return self.backend.create_table(name, expr, schema=expr.schema(), temp=True)
+        statements = engines.temp_table_statements(self.backend, name, expr)
+        engines.run_statements(self.backend, statements)
+        self.steps.append(statements.renamed(self.token, _TOKEN))
+        return self.table(name)
 
-    def drop(self, keep: tuple[ir.Table, ...] = ()) -> None:
-        """Drop every table stored here but those in ``keep``."""
-        kept = {t.get_name().rsplit(".", 1)[-1] for t in keep}
+    def table(self, name: str) -> ir.Table:
+        """A table stored here, by name."""
+        return self.backend.table(name, database=("temp", "main"))
+
+    def replay(self, steps: list[engines.Statements]) -> None:
+        """Store tables by ``steps`` kept from an earlier reconciliation (numbered on from
+        the tables stored here so far, as they were there)."""
+        for statements in steps:
+            self._next_name()
+            engines.run_statements(self.backend, statements.renamed(_TOKEN, self.token))
+
+    def drop(self, keep: tuple[ir.Table, ...] | tuple[str, ...] = ()) -> None:
+        """Drop every table stored here but those in ``keep`` (tables or names)."""
+        kept = {t if isinstance(t, str) else t.get_name().rsplit(".", 1)[-1] for t in keep}
         for name in [n for n in self.names if n not in kept]:
             self.backend.drop_table(name, force=True)
             self.names.remove(name)
+
+
+# Stands for a reconciliation's token in the SQL kept for the next one.
+_TOKEN = "@token@"
 
 
 @dataclass
@@ -153,7 +185,8 @@ def _with_intervals(t: ir.Table) -> ir.Table:
     )
 
 
-def _check_qualifiers(t: ir.Table) -> None:
+def check_qualifiers(t: ir.Table) -> None:
+    """Raise :class:`SchemaError` when a figure has a qualifier the table lacks."""
     unknown = t.filter(~t.qualifier.isin(list(qualifiers()))).select("qualifier", "figure_id")
     rows = unknown.limit(3).to_pyarrow().to_pylist()
     if rows:
@@ -178,7 +211,6 @@ def _series(t: ir.Table) -> ir.Table:
 def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
     """Intervals, month numbers, vintages and term cells for ``figures`` (``figures_v``
     columns, plus ``ingested_at`` when the table has it)."""
-    _check_qualifiers(figures)
     keep = scratch.keep
     t = figures
     if "ingested_at" not in t.columns:

@@ -23,57 +23,34 @@ labelled ``derived`` with its inputs and interval.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
-from .. import catalog
-from ..ledger import MEASURE_WORDS, Ledger
+from .. import catalog, engines
+from ..errors import SchemaError
+from ..ledger import Ledger
 from ..periods import Period
-from .prepare import CELL_KEY, Prepared, Scratch, month_date, period_text, prefixed, prepare
+from .prepare import (
+    CELL_KEY,
+    Prepared,
+    Scratch,
+    check_qualifiers,
+    month_date,
+    period_text,
+    prefixed,
+    prepare,
+)
 from .relations import QUANTITY_UNIT, all_checks
+from .results import _ORDER, VERDICTS, Reconciliation, reconcile, subject
 
-__all__ = ["VERDICTS", "Reconciliation", "reconcile", "subject"]
+__all__ = ["VERDICTS", "Reconciliation", "reconcile", "reconcile_figures", "subject"]
 
-VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
 # Float sums of rounded bounds can miss by an ulp; this is far below any stated digit.
 _TOLERANCE = 1e-9
-
-
-_SUBJECTS = {
-    "same_cell": "{name} {measure}, {period}",
-    "change_mom": "{name} m/m change, {period}",
-    "change_yoy": "{name} y/y change, {period}",
-    "cumulative_change_yoy": "{name} y/y change of {described}",
-    "cumulative_sum": "{name}, {described}, against its months",
-    "year_shift": "{name}, {described} as labelled",
-    "part_of": "{name} within a larger total, {period}",
-    "parts_sum": "{name} against the sum of its members, {period}",
-    "rank_order": "{name} ranked, {period}",
-    "product_scope": "{name}, a wider product than its parts, {period}",
-}
-
-
-def subject(kind: str, partner: str, period: str, measure: str = "") -> str:
-    """What a check is about, in words::
-
-    >>> subject("change_mom", "USA", "2025-08")
-    'United States m/m change, 2025-08'
-    >>> subject("same_cell", "DEU", "2025-08", "level")
-    'Germany level, 2025-08'
-    """
-    name = "World" if partner == "WLD" else catalog.partner_name(partner)
-    return _SUBJECTS[kind].format(
-        name=name,
-        period=period,
-        described=Period.parse(period).describe(),
-        measure=MEASURE_WORDS.get(measure, measure),
-    )
 
 
 def _text(t: Any, stated: Any, unit: Any) -> Any:
@@ -390,94 +367,6 @@ def _derived(best: ir.Table) -> ir.Table:
     )
 
 
-@dataclass
-class Reconciliation:
-    """What :func:`reconcile` found. The tables are Ibis expressions over the ledger's
-    connection; the DataFrames (``checks``, ``conflicts``, ``best``) are read on first use,
-    so read them before closing the ledger (which drops the tables behind them)."""
-
-    checks_table: ir.Table
-    conflicts_table: ir.Table
-    best_table: ir.Table
-    counts: dict[str, int]
-    product: str | None = None
-    period: str | None = None
-    _scratch: Scratch | None = field(default=None, repr=False)
-
-    def close(self) -> None:
-        """Drop the temporary tables behind the results now, rather than when the ledger
-        closes (read the DataFrames first)."""
-        if self._scratch is not None:
-            self._scratch.drop()
-            self._scratch = None
-
-    def __enter__(self) -> Reconciliation:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @cached_property
-    def checks(self) -> pd.DataFrame:
-        """One row per check: kind, cells, figure ids, stated and computed interval,
-        verdict, gap, note."""
-        return _frame(self.checks_table, ["period_end", "period_start", "partner", "kind"])
-
-    @cached_property
-    def conflicts(self) -> pd.DataFrame:
-        """The inconsistent checks, each with the figure most likely wrong and why."""
-        return _frame(self.conflicts_table, ["period_end", "period_start", "partner", "kind"])
-
-    @cached_property
-    def best(self) -> pd.DataFrame:
-        """The best estimate per cell, with the figures and sources behind it."""
-        return _frame(self.best_table, ["period_end", "period_start", "partner", "measure"])
-
-    def summary(self) -> dict[str, int]:
-        """Counts: checks run, consistent, inconsistent, unverifiable; figures in force,
-        and older official vintages set aside (``revised``)."""
-        return dict(self.counts)
-
-    def to_dict(self, *, checks: bool = True) -> dict[str, Any]:
-        """Plain data (JSON-ready): summary, conflicts and (unless ``checks=False``) every
-        check."""
-        data: dict[str, Any] = {
-            "product": self.product,
-            "period": self.period,
-            "summary": self.summary(),
-            "conflicts": _records(self.conflicts),
-        }
-        if checks:
-            data["checks"] = _records(self.checks)
-        return data
-
-
-def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:
-    df: pd.DataFrame = t.to_pandas()
-    tie = [
-        c
-        for c in ("figure_id", "computed_lo", "computed_hi", "note", "lo", "value")
-        if c in df.columns
-    ]
-    return df.sort_values(order + tie, kind="stable", na_position="last").reset_index(drop=True)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in df.to_dict(orient="records"):
-        clean: dict[str, Any] = {}
-        for k, v in row.items():
-            if hasattr(v, "tolist"):
-                v = v.tolist()
-            if isinstance(v, float) and v != v:  # NaN
-                v = None
-            if isinstance(v, pd.Timestamp):
-                v = v.date().isoformat()
-            clean[str(k)] = v
-        out.append(clean)
-    return out
-
-
 def _finish(t: ir.Table) -> ir.Table:
     """Month numbers back to dates and period text."""
     return t.mutate(
@@ -496,17 +385,31 @@ def _scope(product: str) -> list[str]:
     return sorted(related)
 
 
-def reconcile(
+@dataclass(frozen=True)
+class _Plan:
+    """The SQL of one reconciliation, kept to run again (see :class:`Scratch`): every
+    step after the input table, and which stored tables hold the results."""
+
+    steps: list[engines.Statements]
+    checks: str  # table names with the token left in (Scratch.steps' naming)
+    conflicts: str
+    best: str
+    active: str
+    revised: str
+
+
+# One plan per shape of reconciliation: the input's columns, the product and the span.
+# Small (a few kB of SQL each) and only ever grows by the products a process reconciles.
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
+def reconcile_figures(
     source: Ledger | ir.Table, *, product: str | None = None, period: str | None = None
 ) -> Reconciliation:
-    """Check every figure against every other it relates to, name the conflicts and pick
-    the best estimate per cell.
-
-    ``source`` is a :class:`~mineralflow.Ledger` or an Ibis table with the columns of the
-    ledger's ``figures_v``. ``product`` keeps that product (and the wider or narrower
-    products compared with it); ``period`` (``YYYY-MM`` or a span) keeps the checks and
-    estimates whose period ends in it, judged against every figure in the ledger.
-    """
+    """:func:`reconcile` in memory, whether or not the ledger holds a stored result."""
+    if product is not None:
+        catalog.product(product)
+    span = Period.parse(period) if period is not None else None
     if isinstance(source, Ledger):
         f = source.table("figures_v")
         s = source.table("sources").select("source_id", "ingested_at")
@@ -514,11 +417,72 @@ def reconcile(
     else:
         figures = source
     if product is not None:
-        catalog.product(product)
         figures = figures.filter(figures.product.isin(_scope(product)))
-    span = Period.parse(period) if period is not None else None
 
     scratch = Scratch(figures)
+    if not scratch.compiled:
+        return _reconcile(figures, scratch, product, span)[0]
+    # The figures first, as a table of their own: what follows reads only stored tables,
+    # so its SQL is the same for every ledger and runs again without Ibis.
+    figures = scratch.keep(figures)
+    try:
+        check_qualifiers(figures)
+    except SchemaError:
+        scratch.drop()
+        raise
+    key = (tuple(figures.schema().items()), product, str(span))
+    plan = _PLANS.get(key)
+    if plan is None:
+        first = len(scratch.steps)
+        rec, names = _reconcile(figures, scratch, product, span)
+        kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
+        _PLANS[key] = _Plan(steps=scratch.steps[first:], **kept)
+        return rec
+    scratch.replay(plan.steps)
+    name = {
+        k: getattr(plan, k).replace("@token@", scratch.token)
+        for k in ("checks", "conflicts", "best", "active", "revised")
+    }
+    scratch.drop(keep=tuple(name.values()))
+    counts = _counts(scratch, name["checks"], name["active"], name["revised"])
+    return Reconciliation(
+        counts=counts,
+        product=product,
+        period=str(span) if span is not None else None,
+        _scratch=scratch,
+        _tables={k: scratch.table(name[k]) for k in _ORDER},
+        _sources={k: (f'FROM "{name[k]}"', []) for k in _ORDER},
+        _con=engines.raw_connection(scratch.backend),
+    )
+
+
+def _name(t: ir.Table) -> str:
+    name: str = t.get_name()
+    return name.rsplit(".", 1)[-1]
+
+
+def _counts(scratch: Scratch, checks: str, active: str, revised: str) -> dict[str, int]:
+    """The summary of :meth:`Reconciliation.summary` from the stored tables."""
+    by = dict(
+        engines.sql_rows(scratch.backend, f'SELECT verdict, count(*) FROM "{checks}" GROUP BY 1')
+    )
+    n_active = engines.sql_rows(scratch.backend, f'SELECT count(*) FROM "{active}"')[0][0]
+    n_revised = engines.sql_rows(scratch.backend, f'SELECT count(*) FROM "{revised}"')[0][0]
+    return {
+        "checks": int(sum(by.values())),
+        **{v: int(by.get(v, 0)) for v in VERDICTS},
+        "figures": int(n_active),
+        "revised": int(n_revised),
+    }
+
+
+def _reconcile(
+    figures: ir.Table, scratch: Scratch, product: str | None, span: Period | None
+) -> tuple[Reconciliation, dict[str, str]]:
+    """Reconcile by building the expressions; also the names of the tables that hold the
+    results, when they are all stored (on DuckDB)."""
+    if not scratch.compiled:
+        check_qualifiers(figures)
     p = prepare(figures, scratch)
     checks = p.keep(_judge(all_checks(p)))
     suspects = p.keep(_blame(p, checks))
@@ -538,28 +502,50 @@ def reconcile(
     slim = kept(checks, scoped=True)
     found = p.keep(slim.filter(slim.verdict == "inconsistent").join(suspects, "check_id"))
     conflicts = p.keep(_present(p, found))
-    summary = {
-        r["verdict"]: int(r["n"])
-        for r in slim.group_by("verdict").aggregate(n=slim.count()).to_pyarrow().to_pylist()
-    }
-    counts = {
-        "checks": sum(summary.values()),
-        **{v: summary.get(v, 0) for v in VERDICTS},
-        "figures": int(p.active.count().execute()),
-        "revised": int(p.revised.count().execute()),
-    }
-    # What the lazy results read stays; every other intermediate table goes now.
-    needed = (checks, suspects, conflicts, series, p.active, p.revised)
-    scratch.drop(keep=needed)
-    return Reconciliation(
-        checks_table=_present(p, slim),
-        conflicts_table=conflicts,
-        best_table=_finish(kept(_best(p, _stats(checks), suspects), scoped=False)),
+    best = _finish(kept(_best(p, _stats(checks), suspects), scoped=False))
+    if scratch.compiled:
+        # Every result stored, so that the plan kept for the next reconciliation ends in
+        # tables and counts are read from them.
+        checks_out = p.keep(_present(p, slim))
+        best = p.keep(best)
+        tables = {
+            "checks": checks_out,
+            "conflicts": conflicts,
+            "best": best,
+            "active": p.active,
+            "revised": p.revised,
+        }
+        names = {k: _name(t) for k, t in tables.items()}
+        scratch.drop(keep=tuple(names.values()))
+        counts = _counts(scratch, names["checks"], names["active"], names["revised"])
+    else:
+        summary = {
+            r["verdict"]: int(r["n"])
+            for r in slim.group_by("verdict").aggregate(n=slim.count()).to_pyarrow().to_pylist()
+        }
+        counts = {
+            "checks": sum(summary.values()),
+            **{v: summary.get(v, 0) for v in VERDICTS},
+            "figures": int(p.active.count().execute()),
+            "revised": int(p.revised.count().execute()),
+        }
+        # What the lazy results read stays; every other intermediate table goes now.
+        needed = (checks, suspects, conflicts, series, p.active, p.revised)
+        scratch.drop(keep=needed)
+        checks_out = _present(p, slim)
+        names = {}
+    rec = Reconciliation(
         counts=counts,
         product=product,
         period=str(span) if span is not None else None,
         _scratch=scratch,
+        _tables={"checks": checks_out, "conflicts": conflicts, "best": best},
+        _sources=(
+            {k: (f'FROM "{n}"', []) for k, n in names.items() if k in _ORDER} if names else None
+        ),
+        _con=engines.raw_connection(scratch.backend) if names else None,
     )
+    return rec, names
 
 
 def _present(p: Prepared, checks: ir.Table) -> ir.Table:

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
-import vl_convert
 
 from ..periods import MONTH_NAMES, Month, Period
 from .data import EventMark, Point
@@ -73,11 +72,15 @@ class Chart:
         """The chart as an SVG element, safe to place inline in HTML: its ids are prefixed
         with the chart's key so several charts share a page, and it holds no script."""
         if self._svg is None:
+            import vl_convert  # the renderer: loaded when a chart is first drawn
+
             raw = vl_convert.vegalite_to_svg(self.spec, allowed_base_urls=[])
             self._svg = _inline_svg(raw, self.key, self.title)
         return self._svg
 
     def png(self, *, scale: float = 2.0) -> bytes:
+        import vl_convert
+
         png: bytes = vl_convert.vegalite_to_png(self.spec, scale=scale, allowed_base_urls=[])
         return png
 

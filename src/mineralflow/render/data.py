@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalog
+from .. import catalog, compiled
 from ..ledger import MEASURE_WORDS, MEASURES, Ledger
 from ..periods import Month, Period
 from ..reconcile.intervals import Interval
@@ -495,17 +495,26 @@ def sources(ledger: Ledger) -> list[dict[str, Any]]:
     return out
 
 
+def row_counts(ledger: Ledger, tables: Sequence[str]) -> dict[str, int]:
+    """How many rows each of the ledger's ``tables`` holds."""
+    counts = {}
+    for name in tables:
+        if name not in ("figures", "sources", "events", "event_products", "releases"):
+            raise ValueError(f"no count of {name!r}")
+        counts[name] = int(ledger.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    return counts
+
+
+@compiled.query("render.products", tables=("figures",))
+def _products_query(tables: Any, p: compiled.Params) -> Any:
+    f = tables["figures"]
+    return f.group_by("product").aggregate(figures=f.count(), sources=f.source_id.nunique())
+
+
 def products_summary(ledger: Ledger) -> list[dict[str, Any]]:
     """Each catalog product that has figures: how many, from how many sources, and the
     months they cover (``periods``: months with a monthly figure, oldest first)."""
-    f = ledger.table("figures")
-    counts = {
-        r["product"]: r
-        for r in f.group_by("product")
-        .aggregate(figures=f.count(), sources=f.source_id.nunique())
-        .to_pyarrow()
-        .to_pylist()
-    }
+    counts = {r["product"]: r for r in compiled.rows(ledger, "render.products")}
     out = []
     for p in catalog.products().values():
         if p.id not in counts:

@@ -19,7 +19,6 @@ import asyncio
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -180,6 +179,8 @@ def serve(
     ledger: Ledger, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = True
 ) -> None:
     """Serve ``ledger`` (opened read-only) until interrupted."""
+    import uvicorn  # only a running server needs it (not `serve --get`)
+
     uvicorn.run(
         create_app(ledger),
         host=host,

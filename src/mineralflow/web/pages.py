@@ -28,11 +28,8 @@ from .. import catalog
 from ..coverage import coverage, latest_month
 from ..errors import MineralflowError
 from ..ledger import Ledger
-from ..reconcile import reconcile
 from ..render import data
-from ..render.conflicts import find_conflicts
 from ..render.html import page_environment
-from ..render.report import build_partner_view, build_report
 
 __all__ = ["MAX_VALUE", "PageError", "Rendered", "Site", "url"]
 
@@ -270,10 +267,7 @@ class Site:
             p["latest_url"] = (
                 url("products", p["product"], p["latest"]) if p["latest"] in p["periods"] else None
             )
-        counts = {
-            name: int(self.ledger.table(name).count().execute())
-            for name in ("figures", "sources", "events")
-        }
+        counts = data.row_counts(self.ledger, ("figures", "sources", "events"))
         return Page(
             "home.html",
             "mineralflow: trade flows, export controls and what the news says",
@@ -319,6 +313,8 @@ class Site:
                     ("All months of " + product, url("products", product)),
                 ),
             )
+        from ..render.report import build_report  # charts: imported for the pages that show them
+
         report = build_report(self.ledger, product=product, period=period)
 
         def partner_url(code: str) -> str:
@@ -340,6 +336,8 @@ class Site:
                 "WLD, EU27 or REG_* regions",
                 (("Partners of " + product, url("products", product)),),
             )
+        from ..render.report import build_partner_view
+
         view = build_partner_view(self.ledger, product=product, partner=partner)
         months = set(self.ledger.periods(product))
         if not view.figures:
@@ -377,15 +375,10 @@ class Site:
         products = (
             [product] if product else [p["product"] for p in data.products_summary(self.ledger)]
         )
-        if product:
-            found = find_conflicts(self.ledger, product=product)
-        else:  # one reconciliation of the whole ledger serves every product
-            with reconcile(self.ledger) as rec:
-                found = [
-                    c
-                    for p in products
-                    for c in find_conflicts(self.ledger, product=p, reconciliation=rec)
-                ]
+        from ..render.conflicts import find_conflicts
+
+        # Each product's verdicts are stored in the ledger (read, not recomputed) when current.
+        found = [c for p in products for c in find_conflicts(self.ledger, product=p)]
         known = {p: set(self.ledger.periods(p)) for p in products}
         items = [
             {

@@ -1,0 +1,195 @@
+"""The stored reconciliation: written by every write, read by briefs, never stale.
+
+Every write transaction that changes the ledger bumps its content version and stores each
+product's reconciliation (mineralflow.reconcile.store) and the brief's compiled queries
+(mineralflow.compiled); a reader finding them stale reconciles in memory instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mineralflow import build_brief, compiled
+from mineralflow.analysis import WORLD
+from mineralflow.ledger import Ledger
+from mineralflow.metrics import WORLD as METRICS_WORLD
+from mineralflow.reconcile import reconcile
+from mineralflow.reconcile.reconciler import reconcile_figures
+from mineralflow.reconcile.store import is_current
+from support import ROOT
+
+MAGNETS = "rare-earth-magnets"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _source(source_id: str) -> dict[str, object]:
+    return {
+        "source_id": source_id,
+        "kind": "news_article",
+        "authority": "news",
+        "outlet": "Test Wire",
+        "original_publisher": None,
+        "title": "A test article (written for this test)",
+        "url": None,
+        "published": dt.date(2025, 7, 30),
+        "content_hash": source_id,
+        "note": "written for the stored-reconciliation tests",
+    }
+
+
+def _world_level(figure_id: str, source_id: str, value: float) -> dict[str, object]:
+    return {
+        "figure_id": figure_id,
+        "source_id": source_id,
+        "reporter": "CHN",
+        "partner": "WLD",
+        "product": MAGNETS,
+        "flow": "export",
+        "period_start": dt.date(2025, 6, 1),
+        "period_end": dt.date(2025, 6, 1),
+        "measure": "level",
+        "value": value,
+        "unit": "t",
+        "stated": f"{value:g}",
+        "resolution": 1.0,
+        "qualifier": "exact",
+        "locator": "paragraph 1",
+        "note": None,
+    }
+
+
+def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    # The figures of a sum are collected in no particular order (in memory too): as sets.
+    def plain(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.drop(columns="check_id", errors="ignore").copy()
+        for column in ("figure_ids", "cells"):
+            if column in df.columns:
+                df[column] = df[column].map(lambda ids: sorted(ids))
+        return df
+
+    pd.testing.assert_frame_equal(plain(a), plain(b))
+
+
+def _same_as_in_memory(led: Ledger, product: str) -> None:
+    stored = reconcile(led, product=product)
+    assert stored.stored
+    with reconcile_figures(led, product=product) as live:
+        assert stored.summary() == live.summary()
+        _frames_equal(stored.best, live.best)
+        _frames_equal(stored.checks, live.checks)
+        _frames_equal(stored.conflicts, live.conflicts)
+        assert stored.rows("best") is not None
+        assert len(stored.rows("checks") or []) == len(live.checks)
+
+
+@pytest.fixture
+def loaded(db_path: Path) -> Path:
+    with Ledger.open(db_path) as led:
+        led.load_bundled()
+    return db_path
+
+
+def test_a_load_stores_every_products_reconciliation(loaded):
+    with Ledger.open(loaded, read_only=True) as led:
+        products = [
+            r[0] for r in led.con.execute("SELECT DISTINCT product FROM figures").fetchall()
+        ]
+        assert products
+        for product in products:
+            assert is_current(led, product)
+            _same_as_in_memory(led, product)
+        assert compiled.is_current(led)
+
+
+def test_a_load_that_changes_nothing_keeps_the_content_version(loaded):
+    with Ledger.open(loaded) as led:
+        before = led.content_version()
+        assert not led.load_bundled().changed
+        assert led.content_version() == before
+
+
+def test_writing_a_figure_recomputes_the_stored_verdicts(loaded):
+    with Ledger.open(loaded) as led:
+        before = led.content_version()
+        led.add_documents(
+            "test", [_source("test-wire-1")], [_world_level("test-wld-1", "test-wire-1", 4100)]
+        )
+        assert led.content_version() == before + 1
+        assert is_current(led, MAGNETS)
+        rec = reconcile(led, product=MAGNETS)
+        assert rec.stored
+        # The new figure disagrees with the bundled world total for June: a conflict now.
+        assert "test-wld-1" in {i for ids in rec.checks["figure_ids"] for i in ids}
+        assert (rec.conflicts["figure_ids"].map(lambda ids: "test-wld-1" in ids)).any()
+        _same_as_in_memory(led, MAGNETS)
+
+
+def test_a_read_only_ledger_with_stale_verdicts_gives_the_right_brief(loaded):
+    # Another figure written without its verdicts (as if by a writer that stopped before
+    # storing them): the ledger's content version moved on, the stored verdicts did not.
+    with Ledger.open(loaded) as led:
+        led.con.execute(
+            "INSERT INTO sources VALUES ('test-wire-2', 'news_article', 'news', 'Test Wire', "
+            "NULL, 'A test article', NULL, DATE '2025-07-30', now(), 'x', 'test', NULL)"
+        )
+        led.con.execute(
+            "INSERT INTO figures VALUES ('test-wld-2', 'test-wire-2', 'CHN', 'WLD', "
+            "'rare-earth-magnets', 'export', DATE '2025-06-01', DATE '2025-06-01', 'level', "
+            "4100, 't', '4100', 1, 'exact', 'paragraph 1', NULL)"
+        )
+        led.con.execute("UPDATE ledger_state SET content_version = content_version + 1")
+    with Ledger.open(loaded, read_only=True) as led:
+        assert not is_current(led, MAGNETS)
+        rec = reconcile(led, product=MAGNETS)
+        assert not rec.stored
+        assert "test-wld-2" in {i for ids in rec.checks["figure_ids"] for i in ids}
+        rec.close()
+        stale = build_brief(led, product=MAGNETS, period="2025-06").to_markdown()
+    # The same ledger with its verdicts stored again gives the same brief.
+    with Ledger.open(loaded) as led:
+        led.load_bundled()  # changes nothing, but stores what is stale
+        assert is_current(led, MAGNETS)
+    with Ledger.open(loaded, read_only=True) as led:
+        assert reconcile(led, product=MAGNETS).stored
+        fresh = build_brief(led, product=MAGNETS, period="2025-06").to_markdown()
+    assert stale == fresh
+    assert "Test Wire" in fresh
+
+
+def test_verdicts_stored_by_other_code_are_not_used(loaded):
+    with Ledger.open(loaded) as led:
+        led.con.execute("UPDATE reconciliations SET code_key = 'other code'")
+    with Ledger.open(loaded, read_only=True) as led:
+        assert not is_current(led, MAGNETS)
+        assert not reconcile(led, product=MAGNETS).stored
+        brief = build_brief(led, product=MAGNETS, period="2025-06")
+    assert brief.to_markdown() == (GOLDEN / "brief-2025-06.md").read_text(encoding="utf-8")
+
+
+def test_a_brief_from_stored_verdicts_imports_neither_ibis_nor_pandas(loaded):
+    # What keeps `mineralflow brief` fast (docs/BENCHMARKS.md): checked, not timed.
+    code = (
+        "import json, sys\n"
+        "from mineralflow import Ledger, build_brief\n"
+        f"with Ledger.open({str(loaded)!r}, read_only=True) as led:\n"
+        f"    text = build_brief(led, product={MAGNETS!r}, period='2025-06').to_markdown()\n"
+        "print(json.dumps({'text': text, 'modules': sorted(m for m in "
+        "('ibis', 'pandas', 'pyarrow', 'sqlglot') if m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout)
+    assert result["modules"] == []
+    assert result["text"] == (GOLDEN / "brief-2025-06.md").read_text(encoding="utf-8")
+
+
+def test_the_analysis_names_the_world_as_the_metrics_do():
+    assert WORLD == METRICS_WORLD
