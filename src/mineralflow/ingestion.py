@@ -262,6 +262,15 @@ def _ingest_one(
     return report
 
 
+def restore_settings(con: Any, limit: str) -> None:
+    """Undo the fast load's settings. The memory limit is set back to its earlier value
+    rather than RESET: in DuckDB 1.5 a RESET inside a transaction shows the default again
+    but leaves the buffer pool at the small limit, and the reconciliation stored at commit
+    then runs out of memory on a big ledger."""
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute("RESET preserve_insertion_order")
+
+
 def ingest(
     ledger: Ledger,
     paths: Sequence[Path | str],
@@ -305,6 +314,7 @@ def ingest(
             )
             plan = READERS[name].plan(tf, flow=flow)
             opened.append((tf, plan))
+        limit = ledger.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         try:
             while True:
                 try:
@@ -323,10 +333,11 @@ def ingest(
                             )
                             for i, (tf, plan) in enumerate(opened)
                         ]
+                        if all(r.duplicate_of for r in reports):
+                            ledger._unchanged()  # partner keys come from the catalog
                         # Before the transaction stores the reconciliation (Ledger.transaction)
                         # with the settings every other reconciliation has.
-                        con.execute("RESET memory_limit")
-                        con.execute("RESET preserve_insertion_order")
+                        restore_settings(con, limit)
                     break
                 except FastPathFailed as failed:
                     # Rolled back; load that file the careful way this time.
@@ -339,8 +350,7 @@ def ingest(
                     careful.add(index)
         finally:
             # The fast load changes these two settings for its statement.
-            ledger.con.execute("RESET memory_limit")
-            ledger.con.execute("RESET preserve_insertion_order")
+            restore_settings(ledger.con, limit)
     if on_bad_row == "collect":
         for report in reports:
             if report.rejects:

@@ -298,8 +298,8 @@ class Ledger:
         self._backend: DuckDBBackend | None = None
         self.path = path
         self.read_only = read_only
-        self._depth = 0  # nesting of transaction() blocks
-        self._changed = False
+        self._scopes: list[bool] = []  # one per open transaction() block: did it change?
+        self._changed = False  # did any block closed inside the outermost one change?
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Ledger:
@@ -399,27 +399,27 @@ class Ledger:
         Before it commits, a transaction that changed the ledger bumps its content version
         and stores every product's reconciliation for it (:mod:`mineralflow.reconcile.store`),
         so the stored verdicts are committed with the figures they judge. A writer that
-        found nothing to change says so with :meth:`_unchanged` (heeded only in an outermost
-        transaction: inside another, the outer block may have changed something).
+        found nothing to change says so with :meth:`_unchanged`, for its own block only: a block
+        that only wraps other writers says so too, and the ledger is unchanged when every
+        block was.
         """
         if self.read_only:
             raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
         from .reconcile import store
 
         con = self.con
-        if self._depth:
-            self._depth += 1
+        if self._scopes:
+            self._scopes.append(True)
             try:
                 yield con
             finally:
-                self._depth -= 1
+                self._changed |= self._scopes.pop()
             return
         con.execute("BEGIN TRANSACTION")
-        self._depth = 1
-        self._changed = True
+        self._scopes, self._changed = [True], False
         try:
             yield con
-            if self._changed:
+            if self._changed or self._scopes[0]:
                 if self._has_state():
                     con.execute("UPDATE ledger_state SET content_version = content_version + 1")
                 store.refresh(self)
@@ -429,13 +429,14 @@ class Ledger:
             con.execute("ROLLBACK")
             raise
         finally:
-            self._depth = 0
+            self._scopes = []
         con.execute("COMMIT")
 
     def _unchanged(self) -> None:
-        """Inside :meth:`transaction`: this write changed nothing (no new content version)."""
-        if self._depth <= 1:
-            self._changed = False
+        """Inside :meth:`transaction`: the innermost open block changed nothing itself. The
+        ledger gets a new content version when any block, at any depth, did not say so."""
+        if self._scopes:
+            self._scopes[-1] = False
 
     def _has_state(self) -> bool:
         row = self.con.execute(

@@ -203,7 +203,12 @@ def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:
         for c in ("figure_id", "computed_lo", "computed_hi", "note", "lo", "value")
         if c in df.columns
     ]
-    return df.sort_values(order + tie, kind="stable", na_position="last").reset_index(drop=True)
+    if "figure_ids" not in df.columns or df.empty:
+        return df.sort_values(order + tie, kind="stable", na_position="last").reset_index(drop=True)
+    # Two checks can differ only in the figures they hold (a sum with one part or another).
+    ids = df["figure_ids"].map(lambda v: ",".join(sorted(v)) if v is not None else "")
+    df = df.assign(_ids=ids).sort_values([*order, *tie, "_ids"], kind="stable", na_position="last")
+    return df.drop(columns="_ids").reset_index(drop=True)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -279,8 +279,9 @@ def _load_fast(con: Any, plan: Plan, release_no: int) -> LoadResult:
         f"WHERE {guard}"
     )
     # DuckDB keeps the blocks it writes cached up to its memory limit, so an ingest's peak
-    # memory would grow with the file. A small limit (the caller resets it) keeps it flat: the
-    # blocks are on disk already and leave the cache for free.
+    # memory would grow with the file. A small limit keeps it flat (the caller sets the earlier
+    # one back: ingestion.restore_settings): the blocks are on disk already and leave the
+    # cache for free.
     # (Only for a ledger file: an in-memory ledger's blocks have nowhere to go.)
     threads, on_disk = con.execute(
         "SELECT current_setting('threads'), path IS NOT NULL AND path <> '' "
