@@ -32,9 +32,11 @@ from typing import Any
 import pandas as pd
 
 from . import analysis, catalog, engines, metrics
+from . import nowcast as nowcasting
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .mirror import MIRROR_NOTE
+from .outlet_record import independent_count, publisher_of
 from .periods import Month, Period, parse_date
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
@@ -213,10 +215,14 @@ class Brief:
     analysis: analysis.Analysis | None = None
     mirror: list[MirrorLine] = field(default_factory=list)
     as_of: str | None = None  # official figures as published on this day (None: latest)
+    # A model's estimate of the next month's world level: never a stated figure.
+    nowcast: nowcasting.Nowcast | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
         data: dict[str, Any] = _plain(asdict(self))
+        data["nowcast"] = self.nowcast.to_dict() if self.nowcast is not None else None
+        data["independent"] = _independent(self)
         return data
 
     def to_markdown(self) -> str:
@@ -634,6 +640,10 @@ def build_brief(
     unlisted = int(((mc["verdict"] == "consistent") & ~mc["kind"].isin(_LISTED)).sum())
     events, broad = _events(ledger, product, month, cite)
     mirror = _mirror(ledger, product, reporter, flow, month, as_of, cite)
+    # The next month's world level as a model estimates it from the months to this one.
+    estimate = nowcasting.nowcast(
+        ledger, product=product, reporter=reporter, flow=flow, upto=month, reconciliation=rec
+    )
     if reconciliation is None:
         rec.close()
     computed = analysis.brief_analysis(
@@ -664,6 +674,7 @@ def build_brief(
         analysis=computed,
         mirror=mirror,
         as_of=str(as_of) if as_of else None,
+        nowcast=estimate,
     )
 
 
@@ -888,6 +899,49 @@ def _events(
     return lines, broad
 
 
+def _independent(b: Brief) -> dict[str, Any]:
+    """How many sources state the world level within rounding and how many of them are
+    independent, and the same for every news source cited: copies of one publisher's story
+    (a Reuters story on several sites) count once."""
+    refs = {s.number: s for s in b.sources}
+    level = b.world.level if b.world is not None else None
+    numbers = set(level.sources) | {n for w in level.worded for n in w.sources} if level else set()
+    world = [(refs[n].outlet, refs[n].original_publisher) for n in sorted(numbers)]
+    news = [
+        (s.outlet, s.original_publisher)
+        for s in b.sources
+        if s.authority not in ("official", "policy_source")
+    ]
+    return {"world_level": list(independent_count(world)), "sources": list(independent_count(news))}
+
+
+def _independent_lines(b: Brief) -> tuple[str | None, str | None]:
+    """The world level's independent confirmations, and the sources that share a publisher."""
+    counts = _independent(b)
+    n, k = counts["world_level"]
+    world = (
+        f"The world total is stated by {n} sources within rounding, {k} of them independent "
+        "(copies of one publisher's story count once)."
+        if n > 1
+        else None
+    )
+    groups: dict[str, list[int]] = {}
+    for s in b.sources:
+        if s.authority not in ("official", "policy_source"):
+            groups.setdefault(publisher_of(s.outlet, s.original_publisher), []).append(s.number)
+    copies = {p: ns for p, ns in groups.items() if len(ns) > 1}
+    n, k = counts["sources"]
+    listing = None
+    if copies:
+        listing = (
+            f"{k} of these {n} news and market sources are independent: the articles of one "
+            "publisher and the copies of its stories count once ("
+            + "; ".join(f"{p} {_cite(ns)}" for p, ns in sorted(copies.items()))
+            + ")."
+        )
+    return world, listing
+
+
 # -- Markdown ---------------------------------------------------------------------------------
 _JURISDICTION = {"CN": "China", "US": "United States", "US-CN": "United States and China"}
 _LINK_WORDS = {"code": "by customs code", "term": "by name", "group": "as part of its group"}
@@ -942,6 +996,9 @@ def _markdown(b: Brief) -> str:
         sentence += f"of {b.product_name.lower()} in {month.name}"
         changes = _changes(w)
         out.append(sentence + (f": {changes}." if changes else "."))
+        world_sources, _ = _independent_lines(b)
+        if world_sources:
+            out += ["", world_sources]
     else:
         out.append(f"No world total is stated for {month.name}.")
     out += ["", "## Destinations", ""]
@@ -1046,6 +1103,15 @@ def _markdown(b: Brief) -> str:
             )
     if b.analysis is not None:
         out += ["", *analysis.to_markdown(b.analysis)]
+    if b.nowcast is not None:
+        out += ["", "## Nowcast: an estimate, not a stated figure", ""]
+        out.append(
+            nowcasting.describe(b.nowcast)
+            + " Its record against the naive forecasts: `mineralflow nowcast --backtest`."
+        )
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]
+    _, copies = _independent_lines(b)
+    if copies:
+        out += ["", copies]
     return "\n".join(out) + "\n"

@@ -880,6 +880,10 @@ def mirror_command(
         err.print(MIRROR_NOTE)
 
 
+# Commands kept in their own modules register on `app` when imported.
+from . import cli_nowcast, cli_outlets  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point: run the app, turning mineralflow errors into one-line messages."""
     try:

@@ -55,6 +55,7 @@ __all__ = [
     "Series",
     "backtest",
     "backtest_series",
+    "describe",
     "forecast",
     "nowcast",
     "series_for",
@@ -251,9 +252,11 @@ def forecast(series: Series, target: Month, *, events: bool = False) -> Nowcast:
         return replace(empty, note=note)
 
     if len(months) < MIN_OBSERVED:
-        return without(f"no model: {_months(history)} before {target.name}, {MIN_OBSERVED} needed")
+        return without(
+            f"only {_months(history)} before {target.name}; a model needs {MIN_OBSERVED}"
+        )
     if any(v <= 0 for _, v in history.points):
-        return without("no model: a month of zero tonnes has no logarithm")
+        return without("a month of zero tonnes has no logarithm, so no model on log tonnes")
     seasonal = len(months) >= SEASONAL_MIN
     seasonal_words = (
         "seasonal term over 12 months"
@@ -357,6 +360,44 @@ def nowcast(
     else:
         end = upto if isinstance(upto, Month) else Month.parse(upto)
     return forecast(series, end.shift(1), events=events)
+
+
+def _round(x: float, digits: int = 2) -> float:
+    """``x`` to ``digits`` significant digits: an estimate this uncertain has no more."""
+    if x <= 0:
+        return x
+    return round(x, digits - 1 - math.floor(math.log10(x)))
+
+
+def describe(n: Nowcast) -> str:
+    """The nowcast in one sentence, labelled as an estimate (two significant digits)::
+
+    >>> n = Nowcast("rare-earth-magnets", "WLD", "CHN", "export", "2025-07", 3953.2,
+    ...             1804.0, 8312.0, 0.8, 9, "2024-02", "2025-06", 1, MODEL,
+    ...             "no seasonal term", "no event regressor")
+    >>> describe(n)  # doctest: +NORMALIZE_WHITESPACE
+    "Estimate, not a stated figure: China's exports to the world in July 2025 about 4,000 t
+    (80% interval 1,800 to 8,300 t), by ARIMA(0,1,1) on log tonnes from 9 stated months
+    (2024-02 to 2025-06); no seasonal term; no event regressor."
+    """
+    from . import catalog
+
+    reporter = catalog.partner_name(n.reporter)
+    partner = (
+        "the world" if n.partner == "WLD" else catalog.with_article(catalog.partner_name(n.partner))
+    )
+    who = f"{reporter}'s {n.flow}s to {partner} in {Month.parse(n.target).name}"
+    if not n.supported:
+        return f"No estimate of {who}: {n.note}."
+    assert n.value is not None
+    assert n.lo is not None
+    assert n.hi is not None
+    text = (
+        f"Estimate, not a stated figure: {who} about {_round(n.value):,.0f} t "
+        f"({n.level:.0%} interval {_round(n.lo):,.0f} to {_round(n.hi):,.0f} t), by {n.model} "
+        f"from {n.observed} stated months ({n.first} to {n.last}); {n.seasonal}; {n.events}."
+    )
+    return text + (f" Note: {n.note}." if n.note else "")
 
 
 # -- backtest ---------------------------------------------------------------------------------
