@@ -405,10 +405,12 @@ def _build(
         for fid in b["disagreeing_figure_ids"]:
             cell_of[fid] = {**info, "agrees": False}
 
-    # The first official release of each month, for the delays.
+    # The first official release of each month (revised vintages included), for the delays.
     official_first: dict[tuple[str, str, Month], dt.date] = {}
-    for f in figures:
-        if f["authority"] == "official" and f["source_published"] is not None:
+    every = ledger.figures(product=product, revised=True)
+    every = every.filter(every.authority == "official")
+    for f in _records(every.execute()):
+        if f["source_published"] is not None:
             key = (f["reporter"], f["product"], Month.of(_day(f["period_end"])))  # type: ignore[arg-type]
             day = _day(f["source_published"])
             assert day is not None
@@ -483,13 +485,15 @@ def _statement(
         verdict = "consistent"
     else:
         verdict = "unconfirmed"
-    why = ""
-    if conflicts:
-        why = "; ".join(dict.fromkeys(str(c["why"]) for c in conflicts))
-    elif disagrees and best is not None:
+    reasons = []
+    if disagrees and best is not None:
         against = "the official release" if reference == "official" else "the best estimate"
         by = f" ({best['outlet']})" if best["outlet"] else ""
-        why = f"disagrees beyond rounding with {against}, {reference_text}{by}"
+        reasons.append(f"disagrees beyond rounding with {against}, {reference_text}{by}")
+    if conflicts:
+        blame = "; ".join(dict.fromkeys(str(c["why"]) for c in conflicts))
+        reasons.append(f"named most likely wrong by the checks: {blame}")
+    why = "; ".join(reasons)
     return Statement(
         figure_ids=ids,
         source_id=head["source_id"],
