@@ -79,6 +79,7 @@ EVENT_LINKS = ("code", "term")
 brief's event windows; relief also when it names the product's group ("rare earths")."""
 RELIEF_LINKS = ("code", "term", "group")
 MODEL = "ARIMA(0,1,1) on log tonnes"
+NAIVE = ("last_month", "last_year")
 
 
 @dataclass(frozen=True)
@@ -450,6 +451,10 @@ class Backtest:
     def against(self, naive: str) -> tuple[int, float | None, float | None]:
         """``(months, model MAPE, naive MAPE)`` on the months where both forecast;
         ``naive`` is ``last_month`` or ``last_year``."""
+        if naive not in NAIVE:
+            from .errors import UsageError
+
+            raise UsageError(f"unknown naive forecast {naive!r}; use one of: {', '.join(NAIVE)}")
         both = [r for r in self.forecast_rows if getattr(r, naive) is not None]
         model = _mape([(r.forecast, r.actual) for r in both])
         other = _mape([(getattr(r, naive), r.actual) for r in both])
