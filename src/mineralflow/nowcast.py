@@ -133,7 +133,11 @@ class Nowcast:
         return self.value is not None
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data; tonnes rounded to whole tonnes (the optimiser's last digits are noise)."""
         data = asdict(self)
+        for key in ("value", "lo", "hi"):
+            if data[key] is not None:
+                data[key] = round(data[key])
         data["estimate"] = True  # a model's estimate, never a figure stated by a source
         return data
 
