@@ -36,7 +36,7 @@ from . import nowcast as nowcasting
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .mirror import MIRROR_NOTE
-from .outlet_record import independent_count, publisher_of
+from .outlet_record import independence, independence_lines
 from .periods import Month, Period, parse_date
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
@@ -222,7 +222,7 @@ class Brief:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
         data: dict[str, Any] = _plain(asdict(self))
         data["nowcast"] = self.nowcast.to_dict() if self.nowcast is not None else None
-        data["independent"] = _independent(self)
+        data["independent"] = independence(self.sources, _world_numbers(self))
         return data
 
     def to_markdown(self) -> str:
@@ -899,47 +899,12 @@ def _events(
     return lines, broad
 
 
-def _independent(b: Brief) -> dict[str, Any]:
-    """How many sources state the world level within rounding and how many of them are
-    independent, and the same for every news source cited: copies of one publisher's story
-    (a Reuters story on several sites) count once."""
-    refs = {s.number: s for s in b.sources}
+def _world_numbers(b: Brief) -> list[int]:
+    """The sources that state the world level within rounding (cited and worded)."""
     level = b.world.level if b.world is not None else None
-    numbers = set(level.sources) | {n for w in level.worded for n in w.sources} if level else set()
-    world = [(refs[n].outlet, refs[n].original_publisher) for n in sorted(numbers)]
-    news = [
-        (s.outlet, s.original_publisher)
-        for s in b.sources
-        if s.authority not in ("official", "policy_source")
-    ]
-    return {"world_level": list(independent_count(world)), "sources": list(independent_count(news))}
-
-
-def _independent_lines(b: Brief) -> tuple[str | None, str | None]:
-    """The world level's independent confirmations, and the sources that share a publisher."""
-    counts = _independent(b)
-    n, k = counts["world_level"]
-    world = (
-        f"The world total is stated by {n} sources within rounding, {k} of them independent "
-        "(copies of one publisher's story count once)."
-        if n > 1
-        else None
-    )
-    groups: dict[str, list[int]] = {}
-    for s in b.sources:
-        if s.authority not in ("official", "policy_source"):
-            groups.setdefault(publisher_of(s.outlet, s.original_publisher), []).append(s.number)
-    copies = {p: ns for p, ns in groups.items() if len(ns) > 1}
-    n, k = counts["sources"]
-    listing = None
-    if copies:
-        listing = (
-            f"{k} of these {n} news and market sources are independent: the articles of one "
-            "publisher and the copies of its stories count once ("
-            + "; ".join(f"{p} {_cite(ns)}" for p, ns in sorted(copies.items()))
-            + ")."
-        )
-    return world, listing
+    if level is None:
+        return []
+    return sorted(set(level.sources) | {n for w in level.worded for n in w.sources})
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -996,7 +961,7 @@ def _markdown(b: Brief) -> str:
         sentence += f"of {b.product_name.lower()} in {month.name}"
         changes = _changes(w)
         out.append(sentence + (f": {changes}." if changes else "."))
-        world_sources, _ = _independent_lines(b)
+        world_sources, _ = independence_lines(b.sources, _world_numbers(b))
         if world_sources:
             out += ["", world_sources]
     else:
@@ -1111,7 +1076,7 @@ def _markdown(b: Brief) -> str:
         )
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]
-    _, copies = _independent_lines(b)
+    _, copies = independence_lines(b.sources, _world_numbers(b))
     if copies:
         out += ["", copies]
     return "\n".join(out) + "\n"

@@ -34,7 +34,7 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .ledger import MEASURE_WORDS, Ledger
 from .periods import Month
@@ -46,6 +46,8 @@ __all__ = [
     "OutletReport",
     "PublisherGroup",
     "Statement",
+    "independence",
+    "independence_lines",
     "independent_count",
     "outlet_record",
     "publisher_of",
@@ -84,6 +86,57 @@ def independent_count(sources: Iterable[tuple[str, str | None]]) -> tuple[int, i
     """
     pairs = list(sources)
     return len(pairs), len({publisher_of(o, p) for o, p in pairs})
+
+
+class _Ref(Protocol):
+    """A numbered source of the brief (:class:`mineralflow.brief.SourceRef`)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def original_publisher(self) -> str | None: ...
+    @property
+    def authority(self) -> str: ...
+
+
+_NOT_NEWS = ("official", "policy_source")
+
+
+def independence(refs: Sequence[_Ref], world: Sequence[int]) -> dict[str, list[int]]:
+    """``[sources, independent]`` for the sources numbered ``world`` (those stating the
+    world level) and for every news or market source among ``refs``."""
+    by = {r.number: r for r in refs}
+    level = [(by[n].outlet, by[n].original_publisher) for n in world if n in by]
+    news = [(r.outlet, r.original_publisher) for r in refs if r.authority not in _NOT_NEWS]
+    return {"world_level": list(independent_count(level)), "sources": list(independent_count(news))}
+
+
+def independence_lines(refs: Sequence[_Ref], world: Sequence[int]) -> tuple[str | None, str | None]:
+    """The brief's two lines: how many sources state the world level and how many of them
+    are independent; and which numbered sources share a publisher (None when none do)."""
+    counts = independence(refs, world)
+    n, k = counts["world_level"]
+    level = (
+        f"The world total is stated by {n} sources within rounding, {k} of them independent "
+        "(copies of one publisher's story count once)."
+        if n > 1
+        else None
+    )
+    groups: dict[str, list[int]] = {}
+    for r in refs:
+        if r.authority not in _NOT_NEWS:
+            groups.setdefault(publisher_of(r.outlet, r.original_publisher), []).append(r.number)
+    shared = {p: ns for p, ns in sorted(groups.items()) if len(ns) > 1}
+    if not shared:
+        return level, None
+    n, k = counts["sources"]
+    listing = "; ".join(f"{p} " + "".join(f"[{x}]" for x in ns) for p, ns in shared.items())
+    return level, (
+        f"{k} of these {n} news and market sources are independent: the articles of one "
+        f"publisher and the copies of its stories count once ({listing})."
+    )
 
 
 def release_date(month: Month, official_first: dt.date | None = None) -> dt.date:
