@@ -17,6 +17,7 @@ GOLDEN = Path(__file__).parent / "golden"
 PAGES = {
     "product.json": "/products/rare-earth-magnets.json",
     "events-rare-earth-magnets.json": "/events.json?product=rare-earth-magnets",
+    "outlets-rare-earth-magnets.json": "/outlets.json?product=rare-earth-magnets",
 }
 
 

@@ -33,6 +33,7 @@ from . import analysis, catalog, compiled, engines
 from .errors import NoData, UsageError
 from .ledger import Ledger
 from .mirror import MIRROR_NOTE
+from .outlet_record import independence, independence_lines
 from .periods import Month, Period, parse_date
 from .reconcile import Reconciliation, reconcile, subject
 from .reconcile.intervals import Interval
@@ -40,6 +41,8 @@ from .reconcile.intervals import Interval
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
+
+    from . import nowcast as nowcasting
 
 # A brief on DuckDB whose product's reconciliation is stored runs compiled queries only
 # (mineralflow.compiled): it imports neither Ibis nor pandas, which take longer to load than
@@ -219,10 +222,14 @@ class Brief:
     analysis: analysis.Analysis | None = None
     mirror: list[MirrorLine] = field(default_factory=list)
     as_of: str | None = None  # official figures as published on this day (None: latest)
+    # A model's estimate of the next month's world level: never a stated figure.
+    nowcast: nowcasting.Nowcast | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): the same content as the Markdown, field by field."""
         data: dict[str, Any] = _plain(asdict(self))
+        data["nowcast"] = self.nowcast.to_dict() if self.nowcast is not None else None
+        data["independent"] = independence(self.sources, _world_numbers(self))
         return data
 
     def to_markdown(self) -> str:
@@ -645,6 +652,21 @@ def build_brief(
             ledger, tables, product=product, reporter=reporter, flow=flow, rec=rec
         )
         source = {**tables, analysis.LEVELS: levels}
+    # The next month's world level as a model estimates it from the months to this one
+    # (statsmodels loads only when the estimate is not in the ledger's cache yet).
+    from . import nowcast as nowcasting
+
+    world_series = nowcasting.series_of(
+        ledger,
+        compiled.rows(source, "analysis.level_rows"),
+        product=product,
+        partner="WLD",
+        reporter=reporter,
+        flow=flow,
+    )
+    estimate = nowcasting.forecast(
+        world_series.upto(month), month.shift(1), cache=nowcasting.cache_folder(ledger)
+    )
     share_of = {
         r["partner"]: r["share_pct"]
         for r in compiled.rows(source, "analysis.shares", month=month.first_day)
@@ -701,6 +723,7 @@ def build_brief(
     unlisted = sum(c["verdict"] == "consistent" and c["kind"] not in _LISTED for c in mc)
     events, broad = _events(ledger, product, month, cite)
     mirror = _mirror(ledger, product, reporter, flow, month, as_of, cite)
+    # The next month's world level as a model estimates it from the months to this one.
     if reconciliation is None:
         rec.close()
     computed = analysis.brief_analysis(
@@ -730,6 +753,7 @@ def build_brief(
         analysis=computed,
         mirror=mirror,
         as_of=str(as_of) if as_of else None,
+        nowcast=estimate,
     )
 
 
@@ -971,6 +995,20 @@ def _events(
     return lines, broad
 
 
+def _describe_nowcast(n: nowcasting.Nowcast) -> str:
+    from . import nowcast as nowcasting
+
+    return nowcasting.describe(n)
+
+
+def _world_numbers(b: Brief) -> list[int]:
+    """The sources that state the world level within rounding (cited and worded)."""
+    level = b.world.level if b.world is not None else None
+    if level is None:
+        return []
+    return sorted(set(level.sources) | {n for w in level.worded for n in w.sources})
+
+
 # -- Markdown ---------------------------------------------------------------------------------
 _JURISDICTION = {"CN": "China", "US": "United States", "US-CN": "United States and China"}
 _LINK_WORDS = {"code": "by customs code", "term": "by name", "group": "as part of its group"}
@@ -1025,6 +1063,9 @@ def _markdown(b: Brief) -> str:
         sentence += f"of {b.product_name.lower()} in {month.name}"
         changes = _changes(w)
         out.append(sentence + (f": {changes}." if changes else "."))
+        world_sources, _ = independence_lines(b.sources, _world_numbers(b))
+        if world_sources:
+            out += ["", world_sources]
     else:
         out.append(f"No world total is stated for {month.name}.")
     out += ["", "## Destinations", ""]
@@ -1129,6 +1170,15 @@ def _markdown(b: Brief) -> str:
             )
     if b.analysis is not None:
         out += ["", *analysis.to_markdown(b.analysis)]
+    if b.nowcast is not None:
+        out += ["", "## Nowcast: an estimate, not a stated figure", ""]
+        out.append(
+            _describe_nowcast(b.nowcast)
+            + " Its record against the naive forecasts: `mineralflow nowcast --backtest`."
+        )
     out += ["", "## Sources", ""]
     out += [s.to_markdown() for s in b.sources]
+    _, copies = independence_lines(b.sources, _world_numbers(b))
+    if copies:
+        out += ["", copies]
     return "\n".join(out) + "\n"

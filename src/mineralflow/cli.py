@@ -914,7 +914,7 @@ def mirror_command(
 
 
 # Commands kept in their own modules register on `app` when imported.
-from . import cli_coverage, cli_fetch  # noqa: E402, F401
+from . import cli_coverage, cli_fetch, cli_nowcast, cli_outlets  # noqa: E402, F401
 
 
 def main() -> None:

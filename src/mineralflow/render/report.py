@@ -25,6 +25,7 @@ from .. import catalog
 from ..brief import Brief, build_brief
 from ..errors import UsageError
 from ..ledger import Ledger
+from ..outlet_record import OutletReport, outlet_record
 from ..periods import Month, Period
 from ..reconcile import Reconciliation, reconcile
 from .charts import Chart, change_chart, cumulative_chart, destinations_chart, level_chart
@@ -80,6 +81,7 @@ class Report:
     events: list[EventMark]
     charts: list[Chart]
     failed: set[str] = field(default_factory=set)
+    outlets: OutletReport | None = None  # the record of the outlets the brief cites
     generated: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -104,6 +106,7 @@ class Report:
             ],
             "events": [e.to_dict() for e in self.events],
             "charts": [{"key": c.key, "title": c.title, "caption": c.caption} for c in self.charts],
+            "outlets": self.outlets.to_dict() if self.outlets is not None else None,
         }
 
     def to_html(self) -> str:
@@ -138,6 +141,10 @@ def build_report(
             reconciliation=rec,
         )
         conflicts = _conflicts_in(ledger, product, window, rec)
+        cited = {
+            s.outlet for s in brief.sources if s.authority not in ("official", "policy_source")
+        }
+        outlets = outlet_record(ledger, product=product, reconciliation=rec, outlets=sorted(cited))
     rows = read_figures(
         ledger, product=product, reporter=reporter, flow=flow, first=window.start, last=month
     )
@@ -156,6 +163,7 @@ def build_report(
         events=marks,
         charts=charts,
         failed=failed,
+        outlets=outlets,
     )
 
 

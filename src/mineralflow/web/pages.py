@@ -220,6 +220,7 @@ class Site:
             "conflicts": self.conflicts,
             "events": self.events,
             "coverage": self.coverage,
+            "outlets": self.outlets,
         }
         if len(parts) == 1 and parts[0] in handlers:
             return handlers[parts[0]](query)
@@ -421,6 +422,19 @@ class Site:
             "Policy events" + (f": {product}" if product else ""),
             "/events",
             {"product": product, "events": [e.to_dict() for e in marks]},
+            query=_product_query(product),
+        )
+
+    def outlets(self, query: dict[str, list[str]]) -> Page:
+        from ..outlet_record import outlet_record
+
+        product = self._query_product(query)
+        record = outlet_record(self.ledger, product=product)
+        return Page(
+            "outlets.html",
+            "Outlet record" + (f": {product}" if product else ""),
+            "/outlets",
+            record.to_dict(),
             query=_product_query(product),
         )
 
