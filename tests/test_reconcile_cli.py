@@ -30,6 +30,19 @@ def test_check_prints_conflicts_first_then_a_summary_and_exits_0(
     assert any(b.startswith("most likely wrong: 1346 t (Tradium") for b in blamed)
 
 
+def test_a_figure_stated_with_its_own_unit_is_quoted_as_stated(
+    run_cli: CliRunner, bundled_db: Path
+) -> None:
+    # Two outlets' gallium totals for 2024, stated in kilograms (docs/data.md), conflict.
+    code, out, _ = run_cli("check", "--product", "gallium", "--db", str(bundled_db))
+    assert code == 0
+    quoted = [line for line in out.splitlines() if "no figure stands out" in line]
+    assert quoted, out
+    assert " kg (" in quoted[0]
+    assert " kg t" not in out
+    assert "Kilogramm t" not in out
+
+
 def test_check_json_is_the_library_result(run_cli: CliRunner, bundled_db: Path) -> None:
     code, out, _ = run_cli(
         "check", "--product", "rare-earth-magnets", "--format", "json", "--db", str(bundled_db)

@@ -54,10 +54,12 @@ _TOLERANCE = 1e-9
 
 
 def _text(t: Any, stated: Any, unit: Any) -> Any:
-    """``-1.6%``, ``1,346 t`` as stated, ``rank 2``."""
+    """``-1.6%``, ``1,346 t`` as stated, ``rank 2``; a figure stated with its own unit
+    (``60,880 kg``, ``69.440 Kilogramm``) as it was stated."""
     return ibis.cases(
         (unit == "%", stated.concat("%")),
         (unit == "rank", ibis.literal("rank ").concat(stated)),
+        (stated.re_search("[^\\W\\d_]"), stated),
         else_=stated.concat(" ", unit),
     )
 
