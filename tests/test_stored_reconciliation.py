@@ -131,6 +131,34 @@ def test_writing_a_figure_recomputes_the_stored_verdicts(loaded):
         _same_as_in_memory(led, MAGNETS)
 
 
+def test_a_write_recomputes_only_the_products_whose_figures_changed(loaded):
+    def computed_at(led: Ledger) -> dict[str, object]:
+        return dict(led.con.execute("SELECT scope, computed_at FROM reconciliations").fetchall())
+
+    with Ledger.open(loaded) as led:
+        before = computed_at(led)
+        assert "gallium" in before
+        assert MAGNETS in before
+        level = {**_world_level("test-ga-1", "test-wire-3", 12), "product": "gallium"}
+        led.add_documents("test", [_source("test-wire-3")], [level])
+        after = computed_at(led)
+        assert after["gallium"] != before["gallium"]
+        # Magnets and their scope share no figure with gallium: kept, and current.
+        assert after[MAGNETS] == before[MAGNETS]
+        assert set(after) == set(before)
+        for product in after:
+            assert is_current(led, product)
+            _same_as_in_memory(led, product)
+        # A magnets figure changes the products whose scope holds magnets, not gallium.
+        led.add_documents(
+            "test", [_source("test-wire-4")], [_world_level("test-wld-4", "test-wire-4", 4100)]
+        )
+        last = computed_at(led)
+        assert last[MAGNETS] != after[MAGNETS]
+        assert last["gallium"] == after["gallium"]
+        _same_as_in_memory(led, MAGNETS)
+
+
 def test_a_read_only_ledger_with_stale_verdicts_gives_the_right_brief(loaded):
     # Another figure written without its verdicts (as if by a writer that stopped before
     # storing them): the ledger's content version moved on, the stored verdicts did not.

@@ -174,6 +174,34 @@ def needs_refresh(ledger: Ledger) -> bool:
     )
 
 
+def _has_table(ledger: Ledger, name: str) -> bool:
+    row = ledger.con.execute(
+        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {sql_literal(name)} "
+        "AND NOT temporary"
+    ).fetchone()
+    return bool(row[0])
+
+
+def _input_keys(ledger: Ledger, products: list[str]) -> dict[str, str]:
+    """Per product, a hash of what its reconciliation reads: every column of the figures
+    of the products in its scope (``figures_v``, with their sources' columns) and their
+    sources' ingest times."""
+    from .reconciler import _scope
+
+    per_product = {
+        r[0]: f"{r[1]}:{r[2]}"
+        for r in ledger.con.execute(
+            "SELECT v.product, count(*), sum(hash(v, s.ingested_at))::VARCHAR "
+            "FROM figures_v v JOIN sources s USING (source_id) GROUP BY v.product"
+        ).fetchall()
+    }
+    out = {}
+    for product in products:
+        parts = [f"{p}={per_product.get(p, '')}" for p in _scope(product)]
+        out[product] = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return out
+
+
 def _products(ledger: Ledger) -> list[str]:
     known = catalog.products()
     rows = ledger.con.execute("SELECT DISTINCT product FROM figures ORDER BY 1").fetchall()
@@ -181,10 +209,13 @@ def _products(ledger: Ledger) -> list[str]:
 
 
 def refresh(ledger: Ledger, *, changed: bool = True) -> None:
-    """Reconcile every product with figures and store the results (inside the caller's
-    transaction: :meth:`mineralflow.Ledger.transaction` calls this before committing).
-    Unless the ledger ``changed``, verdicts still current are kept and only the compiled
-    queries are stored again."""
+    """Reconcile the products whose figures changed and store the results (inside the
+    caller's transaction: :meth:`mineralflow.Ledger.transaction` calls this before
+    committing). A product's input is its figures and those of the products whose scope
+    includes it or that it includes, with their sources (:func:`_input_keys`): a product
+    whose input and code are as when it was stored keeps its verdicts, marked current for
+    the new content version. Unless the ledger ``changed``, verdicts still current are kept
+    and only the compiled queries are stored again."""
     from ..compiled import compile_all
     from .reconciler import reconcile_figures
 
@@ -197,12 +228,36 @@ def refresh(ledger: Ledger, *, changed: bool = True) -> None:
         return
     con = ledger.con
     version = con.execute("SELECT content_version FROM ledger_state").fetchone()[0]
-    con.execute("DELETE FROM reconciliations")
-    for name in RESULTS:
-        con.execute(f"DROP TABLE IF EXISTS reconciled_{name}")
+    keys = _input_keys(ledger, products)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS reconciliation_inputs "
+        "(scope VARCHAR PRIMARY KEY, input_key VARCHAR NOT NULL)"
+    )
+    kept_before = dict(
+        con.execute(
+            "SELECT r.scope, i.input_key FROM reconciliations r "
+            "JOIN reconciliation_inputs i USING (scope) "
+            f"WHERE r.code_key = {sql_literal(code_key())}"
+        ).fetchall()
+    )
+    same = [p for p in products if kept_before.get(p) == keys[p]]
+    have_tables = all(_has_table(ledger, f"reconciled_{name}") for name in RESULTS)
+    if not same or not have_tables:
+        same = []  # a full recompute: the results' columns may differ with the code
+        for name in RESULTS:
+            con.execute(f"DROP TABLE IF EXISTS reconciled_{name}")
+    kept = "[" + ", ".join(sql_literal(p) for p in same) + "]::VARCHAR[]"
+    con.execute(f"DELETE FROM reconciliations WHERE NOT list_contains({kept}, scope)")
+    con.execute(f"UPDATE reconciliations SET content_version = {int(version)}")
+    con.execute(f"DELETE FROM reconciliation_inputs WHERE NOT list_contains({kept}, scope)")
+    if same:
+        for name in RESULTS:
+            con.execute(f"DELETE FROM reconciled_{name} WHERE NOT list_contains({kept}, scope)")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    first = True
-    for product in _products(ledger):
+    first = not same
+    for product in products:
+        if product in same:
+            continue
         try:
             rec = reconcile_figures(ledger, product=product)
         except SchemaError:
@@ -239,6 +294,7 @@ def refresh(ledger: Ledger, *, changed: bool = True) -> None:
                     c["revised"],
                 ],
             )
+            con.execute("INSERT INTO reconciliation_inputs VALUES (?, ?)", [product, keys[product]])
         first = False
-    if not first:  # the queries read the stored tables: compiled once they exist
+    if same or not first:  # the queries read the stored tables: compiled once they exist
         compile_all(ledger)
