@@ -35,14 +35,13 @@ import contextlib
 import hashlib
 import json
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .ledger import Ledger
 from .periods import Month, Period
 from .reconcile import Reconciliation, reconcile
@@ -275,7 +274,7 @@ def forecast(
             pass  # not there yet (or unreadable): fit, then keep it
         made = forecast(series, target, events=events)
         with contextlib.suppress(OSError):  # a read-only folder: the same estimate, not kept
-            _write_atomic(path, json.dumps(asdict(made), sort_keys=True))
+            write_atomic(path, json.dumps(asdict(made), sort_keys=True).encode())
         return made
     history = series.upto(target.shift(-1))
     months = history.months
@@ -351,18 +350,6 @@ def _cache_key(series: Series, target: Month, events: bool) -> str:
         "statsmodels": version("statsmodels"),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cache_folder(ledger: Ledger) -> Path | None:

@@ -11,10 +11,10 @@ When it is recomputed: at the end of every write transaction that changed the le
 :func:`refresh` before it commits), so stored verdicts are never behind the figures in a
 committed ledger. Only the products whose input changed are reconciled again
 (``reconciliation_inputs`` keeps a hash of each product's figures and sources); the others
-are marked current as they are. And by any write when they were computed by other code (the code key, a
-hash of the reconciler's source and the catalog tables it reads, differs). A reader that
-finds them stale (a ledger written by an older mineralflow and opened read-only, say)
-reconciles in memory instead, with the same result::
+are marked current as they are. And by any write when they were computed by other code
+(the code key, a hash of the reconciler's source and the catalog tables it reads, differs).
+A reader that finds them stale (a ledger written by an older mineralflow and opened
+read-only, say) reconciles in memory instead, with the same result::
 
     >>> with Ledger.open(read_only=True) as ledger:                      # doctest: +SKIP
     ...     is_current(ledger, "rare-earth-magnets")
