@@ -49,11 +49,12 @@ from urllib.parse import urlencode
 
 from .. import catalog
 from ..errors import FetchError, HTTPStatusError, NotReadable, QuotaExceeded, UsageError
+from ..files import write_atomic
 from ..ingestion import IngestReport, ingest
 from ..ledger import Ledger
 from ..periods import Month, Period, parse_date
 from ..sources.comtrade import FINAL_COLUMNS, area_code
-from .cache import Cache, write_atomic
+from .cache import Cache
 from .http import Client
 
 __all__ = ["API", "ComtradeFetch", "ComtradeQuery", "fetch_comtrade", "records_csv"]
