@@ -45,7 +45,7 @@ MONTH = dt.date(2025, 6, 1)
 
 
 def ibis_brief(levels: ibis.Table, partners: ibis.Table, product: str) -> dict[str, pa.Table]:
-    """The brief's metrics, as brief.py composes them, for every reporter."""
+    """The brief's metrics, as the brief (brief/build.py) composes them, for every reporter."""
     start = dt.date(MONTH.year - 1, 1, 1)
     lv = levels.filter(
         (levels["product"] == product)
