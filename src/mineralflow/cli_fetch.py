@@ -1,5 +1,5 @@
 """The commands that fetch from the web: ``watch`` and ``fetch comtrade`` (``claims URL`` is
-the ``claims`` command in ``cli.py``). They register on the same Typer app; httpx,
+the ``claims`` command in ``cli_claims.py``). They register on the same Typer app; httpx,
 feedparser and comtradeapicall are imported inside the commands, so ``mineralflow --help``
 does not load them. Library: :mod:`mineralflow.fetch`.
 """
@@ -14,17 +14,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (
-    ClaimsFormat,
-    DbOption,
-    _count,
-    _emit,
-    _ingest_summary,
-    _json,
-    app,
-    err,
-    out,
-)
+from .cli import DbOption, _count, _emit, _json, app, err, out
+from .cli_claims import ClaimsFormat
+from .cli_official import _ingest_summary
 from .ledger import Ledger, default_path
 from .periods import parse_date
 
