@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import analysis, catalog
+from .. import catalog
 from ..mirror import MIRROR_NOTE
 from ..outlet_record import independence_lines
 from ..periods import Month
+from .analysis_text import to_markdown as analysis_markdown
 from .model import EVENT_WINDOW_MONTHS, Brief, PartnerLine, _cite, _world_numbers
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _markdown(b: Brief) -> str:
                 f"{_cite(c.sources)}. {blame[0].upper()}{blame[1:]}."
             )
     if b.analysis is not None:
-        out += ["", *analysis.to_markdown(b.analysis)]
+        out += ["", *analysis_markdown(b.analysis)]
     if b.nowcast is not None:
         out += ["", "## Nowcast: an estimate, not a stated figure", ""]
         out.append(
