@@ -334,7 +334,7 @@ def ingest(
                             for i, (tf, plan) in enumerate(opened)
                         ]
                         if all(r.duplicate_of for r in reports):
-                            ledger._unchanged()  # partner keys come from the catalog
+                            ledger.mark_unchanged()  # partner keys come from the catalog
                         # Before the transaction stores the reconciliation (Ledger.transaction)
                         # with the settings every other reconciliation has.
                         restore_settings(con, limit)

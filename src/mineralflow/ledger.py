@@ -179,11 +179,11 @@ class Ledger:
         write (``watch --save`` books articles and remembers the feed entries together).
 
         Before it commits, a transaction that changed the ledger bumps its content version
-        and stores every product's reconciliation for it (:mod:`mineralflow.reconcile.store`),
-        so the stored verdicts are committed with the figures they judge. A writer that
-        found nothing to change says so with :meth:`_unchanged`, for its own block only: a block
-        that only wraps other writers says so too, and the ledger is unchanged when every
-        block was.
+        and stores the reconciliation of every product whose figures changed
+        (:mod:`mineralflow.reconcile.store`), so the stored verdicts are committed with the
+        figures they judge. A writer that found nothing to change says so with
+        :meth:`mark_unchanged`, for its own block only: a block that only wraps other
+        writers says so too, and the ledger is unchanged when every block was.
         """
         if self.read_only:
             raise LedgerReadOnly(f"{self.path} is open read-only; open it for writing")
@@ -214,7 +214,7 @@ class Ledger:
             self._scopes = []
         con.execute("COMMIT")
 
-    def _unchanged(self) -> None:
+    def mark_unchanged(self) -> None:
         """Inside :meth:`transaction`: the innermost open block changed nothing itself. The
         ledger gets a new content version when any block, at any depth, did not say so."""
         if self._scopes:
@@ -371,7 +371,7 @@ class Ledger:
                 if links:
                     self._insert("event_products", links)
             if not report.changed:
-                self._unchanged()
+                self.mark_unchanged()
         return report
 
     def add_documents(
@@ -416,7 +416,7 @@ class Ledger:
             report.sources_added = len(new_sources)
             report.figures_added = len(new_figures)
             if not report.changed:
-                self._unchanged()
+                self.mark_unchanged()
         return report
 
     # -- reading ---------------------------------------------------------------------------

@@ -196,7 +196,10 @@ def series_for(
 ) -> Series:
     """The series of ``product`` to ``partner`` from the ledger, with its disrupted months
     (to a year after its last stated month, so a nowcast knows its target's)."""
+    from . import catalog
     from .analysis import reconciled_levels
+
+    catalog.product(product)
 
     rec = reconciliation if reconciliation is not None else reconcile(ledger, product=product)
     try:
@@ -414,9 +417,6 @@ def nowcast(
 ) -> Nowcast:
     """The estimate of the month after ``upto`` (default: after the last stated month) from
     the stated months up to it (``events``: see :func:`forecast`)."""
-    from . import catalog
-
-    catalog.product(product)
     series = series_for(
         ledger,
         product=product,
@@ -588,9 +588,6 @@ def backtest(
 ) -> Backtest:
     """The nowcast's record on one series of the ledger: every stated month forecast from
     the months before it, beside the last month's and the same month last year's level."""
-    from . import catalog
-
-    catalog.product(product)
     series = series_for(
         ledger,
         product=product,

@@ -350,4 +350,4 @@ def _save(ledger: Ledger, report: WatchReport) -> None:
         if rows:
             con.executemany("INSERT INTO feed_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         else:
-            ledger._unchanged()  # this block's own writes; save_report's block speaks for itself
+            ledger.mark_unchanged()  # its own writes; save_report's block speaks for itself

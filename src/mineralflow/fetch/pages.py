@@ -232,5 +232,5 @@ def save_report(ledger: Ledger, report: ClaimsReport) -> tuple[LoadReport, dict[
             a for a in report.articles if not (is_url(a.article.name) and a.article.url in booked)
         ]
         saved = save_claims(ledger, ClaimsReport(articles=keep))
-        ledger._unchanged()  # this block only reads; save_claims's own block says what changed
+        ledger.mark_unchanged()  # this block only reads; save_claims's own block says what changed
     return saved, booked
