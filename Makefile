@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 DB ?= mineralflow.duckdb
 
-.PHONY: demo test lint typecheck pytest install install-dev clean constraints bench browser
+.PHONY: demo test lint typecheck pytest install install-dev clean constraints bench browser bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The package's bytecode, compiled ahead (quick when current): where PYTHONDONTWRITEBYTECODE
+# is set, as on CI, every process would otherwise compile mineralflow's source again.
+bytecode:
+	@$(BIN)/python -m compileall -q src/mineralflow >/dev/null
+
 # The brief and report of the latest month with a world figure for magnets (from the data).
-demo: install
+demo: install bytecode
 	$(BIN)/mineralflow load --db $(DB)
 	@period=$$($(BIN)/mineralflow coverage --product rare-earth-magnets --latest --db $(DB)) && \
 	set -x && \
@@ -45,7 +50,7 @@ typecheck: install-dev
 
 # Two workers, one per core of the project's machines (pytest-xdist); a test module stays on
 # one worker, so its module-scoped fixtures (a Spark session, a loaded ledger) are built once.
-pytest: install-dev browser
+pytest: install-dev browser bytecode
 	$(BIN)/pytest -n 2 --dist loadscope
 
 # The browser tests drive Debian's Chromium (never a downloaded one). Install it when it is

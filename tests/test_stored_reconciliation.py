@@ -225,3 +225,39 @@ def test_a_brief_from_stored_verdicts_imports_neither_ibis_nor_pandas(loaded):
 
 def test_the_analysis_names_the_world_as_the_metrics_do():
     assert WORLD == METRICS_WORLD
+
+
+def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_nor_pandas(
+    loaded,
+):
+    # What keeps a cold `serve --get` of these pages fast (docs/BENCHMARKS.md): checked, not
+    # timed. With the verdicts and queries stored by other code, the same pages come from
+    # verdicts reconciled in memory (Ibis and pandas), and must be the same bytes.
+    paths = ["/", "/conflicts", "/conflicts.json", "/conflicts?product=gallium"]
+    code = (
+        "import hashlib, json, sys\n"
+        "from mineralflow import Ledger\n"
+        "from mineralflow.web import get\n"
+        f"with Ledger.open({str(loaded)!r}, read_only=True) as led:\n"
+        f"    pages = [get(led, p) for p in {paths!r}]\n"
+        "print(json.dumps({'pages': [[s, t, b.decode()] for s, t, b in pages], 'modules': "
+        "sorted(m for m in ('ibis', 'pandas', 'pyarrow', 'sqlglot', 'altair') "
+        "if m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout)
+    assert result["modules"] == []
+    with Ledger.open(loaded) as led:
+        led.con.execute("UPDATE reconciliations SET code_key = 'other code'")
+        led.con.execute("UPDATE compiled_queries SET code_key = 'other code'")
+    from mineralflow.web import get
+
+    with Ledger.open(loaded, read_only=True) as led:
+        assert not reconcile(led, product=MAGNETS).stored
+        fresh = [get(led, p) for p in paths]
+    assert [[s, t, b.decode()] for s, t, b in fresh] == result["pages"]
+    statuses = {s for s, _, _ in fresh}
+    assert statuses == {200}
+    assert "conflict" in fresh[1][2].decode().lower()

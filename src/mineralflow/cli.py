@@ -39,8 +39,10 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
-    # Docstrings are paragraphs: their line breaks are not kept in --help.
-    rich_markup_mode="markdown",
+    # Help as plain text (click's formatter: paragraphs rewrapped, blank lines kept). Rich's
+    # help formatter imports its Markdown renderer and costs 0.15 s per call, most of the
+    # 0.4 s --help may take (docs/BENCHMARKS.md); tables and progress still use rich.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 # Tables piped to a file or another program get room to breathe instead of rich's 80 columns.

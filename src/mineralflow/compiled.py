@@ -196,8 +196,8 @@ def rows(source: Ledger | Mapping[str, Any], name: str, **values: Any) -> list[d
 
 def _declare_all() -> None:
     """Import the modules that declare queries."""
-    from . import analysis, brief, ledger  # noqa: F401
-    from .render import data  # noqa: F401
+    from . import analysis, brief, coverage, ledger  # noqa: F401
+    from .render import conflicts, data  # noqa: F401
 
 
 def is_current(ledger: Ledger) -> bool:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import catalog
+from . import catalog, compiled
 from .errors import NoData
 from .ledger import Ledger
 from .periods import Month
+
+if TYPE_CHECKING:
+    import ibis
 
 __all__ = ["Coverage", "CoverageCell", "coverage", "latest_month"]
 
@@ -220,14 +223,24 @@ def latest_month(ledger: Ledger, product: str) -> str:
     Raises :class:`~mineralflow.errors.NoData` when the product has no figures.
     """
     catalog.product(product)
-    f = ledger.table("figures")
-    f = f.filter(f.product == product)
-    monthly = f.filter(f.period_start == f.period_end)
-    for g in (monthly.filter(monthly.partner == "WLD"), monthly, f):
-        end = g.period_end.max().execute()
-        if end is not None and end == end:  # an empty table gives None (or NaT)
-            return _month(end)
+    (row,) = compiled.rows(ledger, "coverage.latest", product=product)
+    for key in ("world", "monthly", "any"):
+        if row[key] is not None:
+            return _month(row[key])
     raise NoData(product, [])
+
+
+@compiled.query("coverage.latest", tables=("figures",), product="string")
+def _latest_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    """The latest month a world figure of its own ends in, any monthly figure, any figure."""
+    f = tables["figures"]
+    f = f.filter(f.product == p.product)
+    monthly = f.period_start == f.period_end
+    return f.aggregate(
+        world=f.period_end.max(where=monthly & (f.partner == "WLD")),
+        monthly=f.period_end.max(where=monthly),
+        any=f.period_end.max(),
+    )
 
 
 def _month(value: Any) -> str:

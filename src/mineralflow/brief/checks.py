@@ -107,11 +107,14 @@ def _words(c: dict[str, Any], head: _Row | None, terms: list[_Row]) -> tuple[str
     else:
         allowed = f"{_num(lo)} to {_num(hi)}{unit}"
 
-    cells: dict[tuple[str, Month, Month, str], list[str]] = {}
+    # Each cell's figures as stated, smallest first (not in the order the check lists them).
+    stated_in: dict[tuple[str, Month, Month, str], dict[str, float]] = {}
     for r in terms:
-        texts = cells.setdefault((r.partner, r.start, r.end, r.measure), [])
-        if r.text() not in texts:
-            texts.append(r.text())
+        stated_in.setdefault((r.partner, r.start, r.end, r.measure), {})[r.text()] = r.value
+    cells = {
+        k: [t for t, _ in sorted(v.items(), key=lambda tv: (tv[1], tv[0]))]
+        for k, v in stated_in.items()
+    }
     by_time = sorted(cells.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0]))
 
     def listed(with_partner: bool = False) -> str:

@@ -261,7 +261,7 @@ def prepare(figures: ir.Table, scratch: Scratch) -> Prepared:
         lo_max=amounts.lo.max(),
         hi_min=amounts.hi.min(),
         hi_max=amounts.hi.max(),
-        ids=amounts.figure_id.collect(),
+        ids=amounts.figure_id.collect().sort(),
         n=amounts.count(),
     )
     cells = keep(cells.mutate(agree=cells.lo_max <= cells.hi_min))

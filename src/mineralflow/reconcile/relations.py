@@ -229,7 +229,7 @@ def cumulative_sums(p: Prepared, shifts: tuple[int, ...] = (0, -12, 12)) -> ir.T
     g = j.group_by(keep).aggregate(
         m_lo=j.m_lo.sum(),
         m_hi=j.m_hi.sum(),
-        m_ids=j.m_ids.collect().flatten(),
+        m_ids=j.m_ids.collect().flatten().sort(),
         n=j.m_s.count(),
     )
     ok = g.k.notnull() & (g.n == g.te - g.k)
@@ -362,7 +362,9 @@ def parts_sums(p: Prepared) -> ir.Table:
     j = h.join(mem, h.partner == mem.member)
     j = j.filter((j.from_m.isnull() | (j.s >= j.from_m)) & (j.to_m.isnull() | (j.e <= j.to_m)))
     key = ["whole", "members", "gid", "unit", "s", "e"]
-    g = j.group_by(key).aggregate(lo_sum=j.lo.sum(), ids=j.ids.collect().flatten(), n=j.count())
+    g = j.group_by(key).aggregate(
+        lo_sum=j.lo.sum(), ids=j.ids.collect().flatten().sort(), n=j.count()
+    )
     g = g.filter(g.n >= 2)
     a = _amounts(p)
     jj = a.join(

@@ -19,8 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
+from .. import compiled
 from ..brief import Stated
 from ..ledger import Ledger
 from ..periods import Month
@@ -82,31 +81,27 @@ def find_conflicts(
                 flow=flow,
                 reconciliation=rec,
             )
-    failed = reconciliation.conflicts
-    if months is None:
-        wanted = {Month.of(d) for d in failed["period_end"]}
-    else:
-        wanted = {m if isinstance(m, Month) else Month.parse(m) for m in months}
-    in_months = [Month.of(d) in wanted for d in failed["period_end"]]
-    failed = failed[
-        (failed["product"] == product)  # a reconciliation of the whole ledger holds them all
-        & (failed["reporter"] == reporter)
-        & (failed["flow"] == flow)
-        & pd.Series(in_months, index=failed.index, dtype=bool)
+    wanted = (
+        None if months is None else {m if isinstance(m, Month) else Month.parse(m) for m in months}
+    )
+    failed = [
+        r
+        for r in _failed_rows(reconciliation, product=product, reporter=reporter, flow=flow)
+        if wanted is None or _month(r["period_end"]) in wanted
     ]
-    ids = sorted({f for row in failed["figure_ids"] for f in row})
+    ids = sorted({str(f) for r in failed for f in r["figure_ids"]})
     said = _said(ledger, ids)
     found: list[Conflict] = []
-    for r in failed.to_dict(orient="records"):
+    for r in failed:
         figure_ids = tuple(str(f) for f in r["figure_ids"])
         same = r["kind"] == "same_cell"
         if same:
             detail = " vs ".join(said[f][0] for f in figure_ids if f in said)
         else:
-            gap = "" if r["gap"] != r["gap"] else f" (off by {r['gap']:.4g} {r['unit']})"
+            gap = "" if _missing(r["gap"]) else f" (off by {r['gap']:.4g} {r['unit']})"
             computed = (
-                "nothing computed"
-                if r["computed_lo"] != r["computed_lo"]  # NaN: stated with a mislabelled figure
+                "nothing computed"  # stated with a mislabelled figure
+                if _missing(r["computed_lo"])
                 else f"the others allow {_interval(r['computed_lo'], r['computed_hi'])}"
             )
             head = said.get(r["figure_id"], ("",))[0]
@@ -119,7 +114,7 @@ def find_conflicts(
         found.append(
             Conflict(
                 product=product,
-                period=str(Month.of(r["period_end"])),
+                period=str(_month(r["period_end"])),
                 kind="disagreement" if same else "check",
                 subject=subject(r["kind"], r["partner"], r["period"], r["measure"]),
                 detail=f"{detail}; {blame}",
@@ -130,19 +125,61 @@ def find_conflicts(
     return found
 
 
+def _failed_rows(
+    rec: Reconciliation, *, product: str, reporter: str, flow: str
+) -> list[dict[str, Any]]:
+    """The reconciliation's conflicts of one product, reporter and flow, in its order: read
+    by SQL from stored verdicts (no Ibis, no pandas), else from the DataFrame (a
+    reconciliation of the whole ledger holds every product's)."""
+    wanted = {"product": product, "reporter": reporter, "flow": flow}
+    rows = rec.rows("conflicts", **wanted)
+    if rows is not None:
+        return rows
+    return [
+        r
+        for r in rec.conflicts.to_dict(orient="records")
+        if all(r[k] == v for k, v in wanted.items())
+    ]
+
+
+def _month(day: Any) -> Month:
+    """The month of a date (a pandas Timestamp is one too)."""
+    return Month.of(day)
+
+
+def _missing(x: Any) -> bool:
+    """None (read by SQL) or NaN (read through pandas)."""
+    return x is None or x != x
+
+
 def _said(ledger: Ledger, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     """figure_id -> (the figure as stated with its outlet, its source id)."""
     if not ids:
         return {}
-    t = ledger.table("figures_v")
-    t = t.filter(t.figure_id.isin(list(ids)))
     out = {}
-    for r in t.to_pyarrow().to_pylist():
+    for r in compiled.rows(ledger, "conflicts.said", ids=list(ids)):
         text = Stated(
             r["measure"], r["value"], r["stated"], r["unit"], r["qualifier"], r["resolution"], ()
         ).text()
         out[r["figure_id"]] = (f"{text} ({r['outlet']})", r["source_id"])
     return out
+
+
+@compiled.query("conflicts.said", tables=("figures_v",), order=("figure_id",), ids="array<string>")
+def _said_query(tables: Any, p: compiled.Params) -> Any:
+    t = tables["figures_v"]
+    t = t.filter(p.ids.contains(t.figure_id))
+    return t.select(
+        "figure_id",
+        "measure",
+        "value",
+        "stated",
+        "unit",
+        "qualifier",
+        "resolution",
+        "outlet",
+        "source_id",
+    )
 
 
 def _interval(lo: float, hi: float) -> str:
