@@ -112,6 +112,23 @@ def test_damaged_files_load_or_raise_input_error(fmt, data, shared_ledger, workd
         assert _counts(shared_ledger) == before
 
 
+@pytest.mark.parametrize("fmt", sorted(SEEDS))
+@pytest.mark.parametrize("damage", ["before the first byte", "after the first comma"])
+def test_a_carriage_return_inside_the_header_is_an_input_error(fmt, damage, workdir):
+    # Found by the test above: a header line "\rATAFLOW,..." (a stray or old-Mac line break)
+    # made the CSV reader raise its own error instead of an InputError.
+    seed = SEEDS[fmt]
+    i = 0 if damage == "before the first byte" else seed.index(b",") + 1  # between two characters
+    path = workdir / f"cr-{fmt}-{damage.replace(' ', '-')}-export.csv"
+    path.write_bytes(seed[:i] + b"\r" + seed[i:])
+    with Ledger.memory() as led:
+        with pytest.raises(InputError, match="carriage return") as raised:
+            ingest(led, [path], format=fmt)
+        assert _counts(led) == (0, 0, 0, 0)
+    assert raised.value.row == 1
+    assert Path(str(raised.value.path)).name == path.name
+
+
 PARTNERS = sorted(
     c.china_customs_code for c in catalog.countries().values() if c.china_customs_code
 )

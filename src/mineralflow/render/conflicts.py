@@ -136,7 +136,7 @@ def _failed_rows(
     if rows is not None:
         return rows
     return [
-        r
+        {str(k): v for k, v in r.items()}
         for r in rec.conflicts.to_dict(orient="records")
         if all(r[k] == v for k, v in wanted.items())
     ]

@@ -225,8 +225,27 @@ def open_text(
             column=first_column,
         )
     header_text = header_text.rstrip("\r")
+    if "\r" in header_text:
+        # Line breaks that are a lone carriage return (old Mac files) or a stray one.
+        raise InputError(
+            "the header line holds a carriage return (\\r) that does not end it: the file's "
+            "line breaks are old Mac-style or damaged",
+            fix="save the file again with Unix (LF) or Windows (CRLF) line breaks",
+            path=path,
+            row=1,
+            column=first_column,
+        )
     delimiter = "\t" if "\t" in header_text else ","
-    header = next(csv.reader([header_text], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([header_text], delimiter=delimiter), [])
+    except csv.Error as e:
+        raise InputError(
+            f"the header line cannot be read as CSV ({e})",
+            fix="export the data as CSV again",
+            path=path,
+            row=1,
+            column=first_column,
+        ) from None
     header = [h.strip() for h in header]
     tf = TextFile(
         path=path,
