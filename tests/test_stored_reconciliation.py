@@ -261,3 +261,30 @@ def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_n
     statuses = {s for s, _, _ in fresh}
     assert statuses == {200}
     assert "conflict" in fresh[1][2].decode().lower()
+
+
+def test_one_plan_serves_every_product(loaded, monkeypatch):
+    # The reconciler compiles its steps once and runs them again for the next product, the
+    # product's id a placeholder in the SQL: each product's verdicts must be those of a
+    # plan built for that product alone.
+    from mineralflow.reconcile import reconciler
+
+    def verdicts(product: str, *, fresh: bool) -> dict[str, object]:
+        if fresh:
+            monkeypatch.setattr(reconciler, "_PLANS", {})
+        with (
+            Ledger.open(loaded, read_only=True) as led,
+            reconcile_figures(led, product=product) as rec,
+        ):
+            return rec.to_dict()
+
+    monkeypatch.setattr(reconciler, "_PLANS", {})
+    first = verdicts(MAGNETS, fresh=False)
+    assert len(reconciler._PLANS) == 1
+    for product in ("rare-earth-products", "gallium"):
+        replayed = verdicts(product, fresh=False)
+        assert len(reconciler._PLANS) == 1  # no new plan: the magnets' one ran again
+        assert replayed == verdicts(product, fresh=True)
+        assert replayed["product"] == product
+        assert replayed["summary"]["checks"] > 0
+        assert replayed != first

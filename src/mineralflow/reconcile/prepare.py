@@ -110,13 +110,22 @@ class Scratch:
     the same steps again (:meth:`replay`) for the next reconciliation of the same shape.
     """
 
-    def __init__(self, like: ir.Table) -> None:
+    def __init__(self, like: ir.Table, *, values: dict[str, str] | None = None) -> None:
         self.backend = ibis.get_backend(like)
         self.token = uuid.uuid4().hex[:12]
         self.names: list[str] = []
         self.made = 0
         self.compiled = engines.engine_name(self.backend) == "duckdb"
         self.steps: list[engines.Statements] = []
+        # Placeholders in the compiled SQL (a literal such as '@product@') and the SQL text
+        # that stands for them when it runs: the steps keep the placeholders, so that one
+        # plan serves every value.
+        self.values = dict(values or {})
+
+    def _run(self, statements: engines.Statements) -> None:
+        for placeholder, value in self.values.items():
+            statements = statements.renamed(placeholder, value)
+        engines.run_statements(self.backend, statements)
 
     def _next_name(self) -> str:
         name = f"_mineralflow_reconcile_{self.token}_{self.made}"
@@ -130,7 +139,7 @@ class Scratch:
         if not self.compiled:
             return self.backend.create_table(name, expr, schema=expr.schema(), temp=True)
         statements = engines.temp_table_statements(self.backend, name, expr)
-        engines.run_statements(self.backend, statements)
+        self._run(statements)
         self.steps.append(statements.renamed(self.token, _TOKEN))
         return self.table(name)
 
@@ -143,7 +152,7 @@ class Scratch:
         the tables stored here so far, as they were there)."""
         for statements in steps:
             self._next_name()
-            engines.run_statements(self.backend, statements.renamed(_TOKEN, self.token))
+            self._run(statements.renamed(_TOKEN, self.token))
 
     def drop(self, keep: tuple[ir.Table, ...] | tuple[str, ...] = ()) -> None:
         """Drop every table stored here but those in ``keep`` (tables or names)."""

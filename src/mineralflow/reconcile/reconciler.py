@@ -400,9 +400,11 @@ class _Plan:
     revised: str
 
 
-# One plan per shape of reconciliation: the input's columns, the product and the span.
-# Small (a few kB of SQL each) and only ever grows by the products a process reconciles.
+# One plan per shape of reconciliation: the input's columns, whether one product is kept
+# (its id is a placeholder in the plan's SQL, so every product runs the same plan) and the
+# span. Small (a few kB of SQL each).
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PRODUCT = "@product@"  # stands for the product kept, in a plan's SQL
 
 
 def reconcile_figures(
@@ -421,7 +423,10 @@ def reconcile_figures(
     if product is not None:
         figures = figures.filter(figures.product.isin(_scope(product)))
 
-    scratch = Scratch(figures)
+    values = (
+        {} if product is None else {engines.sql_literal(_PRODUCT): engines.sql_literal(product)}
+    )
+    scratch = Scratch(figures, values=values)
     if not scratch.compiled:
         return _reconcile(figures, scratch, product, span)[0]
     # The figures first, as a table of their own: what follows reads only stored tables,
@@ -432,11 +437,13 @@ def reconcile_figures(
     except SchemaError:
         scratch.drop()
         raise
-    key = (tuple(figures.schema().items()), product, str(span))
+    key = (tuple(figures.schema().items()), product is not None, str(span))
     plan = _PLANS.get(key)
     if plan is None:
         first = len(scratch.steps)
-        rec, names = _reconcile(figures, scratch, product, span)
+        # Built with the placeholder, run with the product (Scratch.values).
+        placeholder = _PRODUCT if product is not None else None
+        rec, names = _reconcile(figures, scratch, product, span, sql_product=placeholder)
         kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
         _PLANS[key] = _Plan(steps=scratch.steps[first:], **kept)
         return rec
@@ -479,10 +486,17 @@ def _counts(scratch: Scratch, checks: str, active: str, revised: str) -> dict[st
 
 
 def _reconcile(
-    figures: ir.Table, scratch: Scratch, product: str | None, span: Period | None
+    figures: ir.Table,
+    scratch: Scratch,
+    product: str | None,
+    span: Period | None,
+    *,
+    sql_product: str | None = None,
 ) -> tuple[Reconciliation, dict[str, str]]:
     """Reconcile by building the expressions; also the names of the tables that hold the
-    results, when they are all stored (on DuckDB)."""
+    results, when they are all stored (on DuckDB). ``sql_product`` is what the expressions
+    name the kept product by (a placeholder the scratch replaces when it runs them)."""
+    named = sql_product if sql_product is not None else product
     if not scratch.compiled:
         check_qualifiers(figures)
     p = prepare(figures, scratch)
@@ -491,8 +505,8 @@ def _reconcile(
     series = p.series
 
     def kept(t: ir.Table, *, scoped: bool) -> ir.Table:
-        if product is not None:
-            ids = series.filter(series["product"] == product).select(keep_sid="sid")
+        if named is not None:
+            ids = series.filter(series["product"] == named).select(keep_sid="sid")
             mine = t.semi_join(ids, t.sid == ids.keep_sid)
             t = mine.union(t.filter(t.kind == "product_scope")) if scoped else mine
         if span is not None:
