@@ -124,6 +124,7 @@ def main() -> None:
                     html,
                     include_comments=False,
                     with_metadata=True,
+                    fast=True,
                     date_extraction_params={
                         "original_date": True,
                         "extensive_search": False,

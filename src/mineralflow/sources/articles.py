@@ -1,9 +1,10 @@
 """News articles from files: ``.html``/``.htm`` pages and ``.txt`` texts.
 
-An HTML page's main text comes from trafilatura (comments left out), with the page title in
-front of it when the main text does not already start with it. A ``.txt`` file is taken as
-given; it may open with a header block of ``key: value`` lines (``url:``, ``published:``,
-``outlet:``, ``title:``, ``author:``, ``fetched-from:``) that says where the text is from.
+An HTML page's main text comes from trafilatura (comments left out; its fast mode, without
+the fallback extractors), with the page title in front of it when the main text does not
+already start with it. A ``.txt`` file is taken as given; it may open with a header block
+of ``key: value`` lines (``url:``, ``published:``, ``outlet:``, ``title:``, ``author:``,
+``fetched-from:``) that says where the text is from.
 Spans of claims index into this text (header included); the header is read as metadata,
 never as sentences (see :attr:`Article.readable`), except that a ``title:`` is read as the
 headline it is.
@@ -207,6 +208,9 @@ def _html_article(
             html,
             include_comments=False,
             with_metadata=True,
+            # No fallback extractors (readability, jusText): about 30% faster; the main
+            # extractor gives the same text on the test pages, the seeds and the benchmark's.
+            fast=True,
             # Metadata only: dates written in the text are read below, by our own rules.
             date_extraction_params={
                 "original_date": True,
