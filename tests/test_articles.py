@@ -214,3 +214,40 @@ def test_a_url_that_is_not_http_is_refused() -> None:
 
     with pytest.raises(UsageError, match="not an http"):
         ArticleMeta(url="file:///etc/passwd")
+
+
+_META_PAGES = [
+    # JSON-LD, a relative canonical link, a lower-case site name, a date in the URL
+    """<html><head><title>Magnets | metals.example.com</title>
+<link rel="canonical" href="/news/2025/07/20/magnets">
+<meta property="og:url" content="https://metals.example.com/">
+<meta name="twitter:site" content="@metalsdaily">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Magnet exports rise",
+"datePublished": "2025-07-20", "author": {"name": "A Writer"},
+"publisher": {"name": "metals daily"}}</script></head><body><article><h1>Magnet exports rise</h1>
+<p>China's exports of rare earth magnets rose 20% in June from May to 3,188 tons.</p>
+<p>Shipments to the US climbed to 353 tons, customs data showed on Sunday.</p>
+</article></body></html>""",
+    # no metadata at all: the title from the page's headings, no date, no site
+    """<html><body><div><h2>Exports</h2><p>Exports of gallium fell to 7 tons in May, down 20%
+from April, customs data showed. Germanium exports were 8 tons.</p></div></body></html>""",
+]
+
+
+@pytest.mark.parametrize("html", [PAGE.read_text(encoding="utf-8"), *_META_PAGES])
+def test_page_reading_matches_trafilatura_in_full(html: str) -> None:
+    """html_page skips trafilatura's fallbacks and the metadata articles do not use; what
+    it does read is what trafilatura's full extraction reads (a guard for upgrades)."""
+    import trafilatura
+
+    from mineralflow.sources.html_page import read_page
+
+    params = {"original_date": True, "extensive_search": False, "max_date": "2030-01-01"}
+    full = trafilatura.bare_extraction(
+        html, include_comments=False, with_metadata=True, date_extraction_params=params
+    )
+    page = read_page(html, params)
+    assert full is not None
+    assert page is not None
+    fields = ("text", "title", "date", "url", "sitename", "hostname")
+    assert [getattr(page, f) for f in fields] == [getattr(full, f) for f in fields]

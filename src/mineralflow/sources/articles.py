@@ -1,6 +1,7 @@
 """News articles from files: ``.html``/``.htm`` pages and ``.txt`` texts.
 
-An HTML page's main text comes from trafilatura (comments left out), with the page title in
+An HTML page's main text comes from trafilatura (comments left out; fast mode, without the
+fallback extractors; see :mod:`~mineralflow.sources.html_page`), with the page title in
 front of it when the main text does not already start with it. A ``.txt`` file is taken as
 given; it may open with a header block of ``key: value`` lines (``url:``, ``published:``,
 ``outlet:``, ``title:``, ``author:``, ``fetched-from:``) that says where the text is from.
@@ -32,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InputError, UsageError
+from .html_page import read_page
 
 __all__ = [
     "HEADER_KEYS",
@@ -200,15 +202,11 @@ def read_header(text: str) -> tuple[dict[str, str], str]:
 def _html_article(
     path: Path, html: str, content_hash: str, published: dt.date | None, meta: ArticleMeta
 ) -> Article:
-    import trafilatura
-
     try:
-        doc = trafilatura.bare_extraction(
+        page = read_page(
             html,
-            include_comments=False,
-            with_metadata=True,
             # Metadata only: dates written in the text are read below, by our own rules.
-            date_extraction_params={
+            date_params={
                 "original_date": True,
                 "extensive_search": False,
                 "max_date": dt.date.today().isoformat(),
@@ -220,23 +218,23 @@ def _html_article(
             path=path,
             fix="check the file is a complete web page, or save the article text as .txt",
         ) from None
-    body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not body:
+    body = page.text.strip() if page is not None else ""
+    if page is None or not body:
         raise InputError(
             "no article text found in the HTML",
             path=path,
             fix="check it is a news page, or save the article text as .txt",
         )
-    title = (getattr(doc, "title", None) or "").strip()
+    title = (page.title or "").strip()
     text = body if not title or body.startswith(title) else f"{title}\n{body}"
-    meta_date = _iso_date(getattr(doc, "date", None))
+    meta_date = _iso_date(page.date)
     when: dt.date | None
     if meta_date is not None:
         when, how = meta_date, "page metadata"
     else:
         when, how = _publication_date(text, published)
-    url = meta.url or getattr(doc, "url", None) or None
-    site = (getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or "").strip()
+    url = meta.url or page.url or None
+    site = (page.sitename or page.hostname or "").strip()
     outlet = meta.outlet or site or _host(url) or path.stem
     authority, original = _authority(text, outlet, url)
     return Article(
