@@ -348,7 +348,7 @@ def run_with_variables(
     con = backend.con
     for name, (value, kind) in variables.items():
         con.execute(f"SET VARIABLE {name} = CAST({sql_literal(value)} AS {kind})")
-    return [con.execute(sql).fetch_arrow_table() for sql in queries]
+    return [con.execute(sql).to_arrow_table() for sql in queries]
 
 
 def sql_literal(value: Any) -> str:

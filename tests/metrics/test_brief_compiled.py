@@ -145,3 +145,22 @@ def test_load_levels_sorts_by_product_and_period(tmp_path):
         assert stored != [(r["product"], r["period"]) for r in rows]
     finally:
         backend.disconnect()
+
+
+def test_cumulative_yoy_for_one_month_is_the_running_totals_row(engine):
+    """``cumulative_yoy(levels, month=m)`` (one aggregation) gives the rows of the running
+    totals for month m, with gaps, zero levels, January and December among the months."""
+    rows = _levels()
+    march = [i for i, r in enumerate(rows) if r["period"] == dt.date(2025, 3, 1)]
+    rows[march[0]] = {**rows[march[0]], "value": None}  # a null level
+    levels = engine.levels(rows)
+    changes = []
+    for month in (dt.date(2024, 1, 1), dt.date(2024, 12, 1), dt.date(2025, 3, 1), CASES[0][1]):
+        full = metrics.cumulative_yoy(levels)
+        want = full.filter(full.period == month).to_pyarrow()
+        got = metrics.cumulative_yoy(levels, month=month).to_pyarrow()
+        assert want.num_rows > 0
+        assert _sorted(got) == _sorted(want), month
+        changes += got.column("change_pct").to_pylist()
+    assert any(v is not None for v in changes)
+    assert None in changes

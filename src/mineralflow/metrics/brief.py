@@ -41,8 +41,10 @@ def brief_metrics(
 
     Each table has only the rows of ``month``; the changes and year-to-date totals read
     the levels from January of the year before (the earliest month a year-on-year change
-    of a year-to-date total needs). Columns are those of :func:`change_mom`,
-    :func:`change_yoy`, :func:`cumulative_yoy`, :func:`shares` and :func:`ranks`.
+    of a year-to-date total needs). The year-to-date totals are computed for ``month``
+    alone (``cumulative_yoy(..., month=month)``: one aggregation, not running totals).
+    Columns are those of :func:`change_mom`, :func:`change_yoy`, :func:`cumulative_yoy`,
+    :func:`shares` and :func:`ranks`.
     """
     if isinstance(month, dt.date):
         start: dt.date | ir.DateValue = dt.date(month.year - 1, 1, 1)
@@ -58,7 +60,7 @@ def brief_metrics(
     exprs = {
         "change_mom": change_mom(lv),
         "change_yoy": change_yoy(lv),
-        "cumulative_yoy": cumulative_yoy(lv),
+        "cumulative_yoy": cumulative_yoy(lv, month=month),
         "shares": shares(one),
         "ranks": ranks(one, partners),
     }
