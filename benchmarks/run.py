@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -161,6 +162,7 @@ def main() -> None:
         "duckdb_clustered_by_product": args.cluster,
         "machine": f"{platform.machine()}, {platform.system()}, python {platform.python_version()}",
         "month": str(MONTH),
+        "loadavg": {"start": os.getloadavg()},
         "times": {},
         "load": {},
     }
@@ -303,6 +305,7 @@ def main() -> None:
             results.setdefault("ratio_to_ibis_duckdb", {})[w] = ratios
             print(f"{w}: median time relative to Ibis on DuckDB: "
                   + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))  # fmt: skip
+    results["loadavg"]["end"] = os.getloadavg()
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
