@@ -19,23 +19,43 @@ process that reads a current ledger runs it without importing Ibis; otherwise th
 compiled in the process, once. On another engine (Spark) the function builds the expression
 with the values themselves and Ibis runs it there (:func:`rows` with tables instead of a
 ledger).
+
+Without a ledger, :func:`run_tables` does the same for expressions over any DuckDB tables
+(a bulk levels table loaded by :func:`mineralflow.engines.load_levels`, say): their SQL is
+compiled once per process for each shape of the inputs (table names and schemas) and run
+again with the parameters as variables. :func:`brief_metrics` runs the brief's metrics
+(:func:`mineralflow.metrics.brief_metrics`) that way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import engines
 from .engines import sql_literal
 
 if TYPE_CHECKING:
     import ibis
+    import pyarrow as pa
 
     from .ledger import Ledger
 
-__all__ = ["Params", "compile_all", "is_current", "query", "rows", "store"]
+__all__ = [
+    "Params",
+    "brief_metrics",
+    "compilations",
+    "compile_all",
+    "forget_shapes",
+    "is_current",
+    "query",
+    "rows",
+    "run_tables",
+    "store",
+]
 
 # Types a parameter may have, as Ibis names them, and as DuckDB does.
 _SQL_TYPES = {
@@ -233,3 +253,109 @@ def compile_all(ledger: Ledger) -> None:
             # Unset variables are NULL: no rows, but the table the later queries read.
             ledger.con.execute(f'CREATE OR REPLACE TEMP TABLE "{q.into}" AS {sql}')
         ledger.con.execute("INSERT INTO compiled_queries VALUES (?, ?, ?)", [q.name, key, sql])
+
+
+# -- Expressions over any tables, compiled once per shape -----------------------------------
+
+BuildMany = Callable[[Mapping[str, "ibis.Table"], Params], Mapping[str, "ibis.Table"]]
+
+# SQL compiled in this process by shape: (name, inputs) -> ((result name, SQL), ...)
+_SHAPES: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+compilations: Counter[str] = Counter()
+"""How many times this process compiled the expressions of each :func:`run_tables` name
+(once per shape of the inputs; tests and benchmarks read it)."""
+
+
+def forget_shapes() -> None:
+    """Drop the SQL :func:`run_tables` compiled (the next call compiles again)."""
+    _SHAPES.clear()
+
+
+def _shape(name: str, tables: Mapping[str, ibis.Table]) -> tuple[Any, ...] | None:
+    """The cache key of ``tables``, or None when the SQL cannot be reused: not DuckDB, an
+    input that is an expression rather than a table, or tables on different backends."""
+    import ibis.expr.operations as ops
+
+    backends = set()
+    inputs = []
+    for key, table in sorted(tables.items()):
+        op = table.op()
+        if not isinstance(op, ops.DatabaseTable):
+            return None
+        backend = table._find_backend()
+        if engines.engine_name(backend) != "duckdb":
+            return None
+        backends.add(id(backend))
+        inputs.append((key, op.name, op.namespace, op.schema))
+    return (name, *inputs) if len(backends) == 1 else None
+
+
+def run_tables(
+    name: str,
+    build: BuildMany,
+    tables: Mapping[str, ibis.Table],
+    *,
+    params: Mapping[str, str],
+    values: Mapping[str, Any],
+) -> dict[str, pa.Table]:
+    """The tables that ``build(tables, p)`` returns (result names to expressions), computed
+    with the parameter ``values`` (``params`` gives their types, as for :func:`query`).
+
+    On DuckDB, when every input is a table of one database, the expressions compile to SQL
+    once per ``name`` and shape of the inputs (their names and schemas) in this process,
+    with the parameters as session variables; later calls set the variables and run that
+    SQL (:func:`mineralflow.engines.run_with_variables`) without building an expression.
+    On another engine (Spark), or when an input is an expression, Ibis builds the
+    expressions with the values and runs them. ``build`` must read only ``tables``.
+    """
+    missing = set(params) - set(values)
+    if missing:
+        raise TypeError(f"{name} needs {', '.join(sorted(missing))}")
+    key = _shape(name, tables)
+    if key is None:
+        exprs = build(tables, Params(params, values))
+        return {n: e.to_pyarrow() for n, e in exprs.items()}
+    compiled = _SHAPES.get(key)
+    if compiled is None:
+        import ibis
+
+        exprs = build(tables, Params(params, None))
+        compiled = tuple((n, str(ibis.to_sql(e, dialect="duckdb"))) for n, e in exprs.items())
+        _SHAPES[key] = compiled
+        compilations[name] += 1
+    backend = next(iter(tables.values()))._find_backend()
+    variables = {f"mf_{p}": (values[p], _SQL_TYPES[kind]) for p, kind in params.items()}
+    results = engines.run_with_variables(backend, [sql for _, sql in compiled], variables)
+    return {n: t for (n, _), t in zip(compiled, results, strict=True)}
+
+
+_BRIEF_PARAMS = {"product": "string", "month": "date", "flow": "string"}
+
+
+def _brief_build(tables: Mapping[str, ibis.Table], p: Params) -> Mapping[str, ibis.Table]:
+    from . import metrics
+
+    return metrics.brief_metrics(
+        tables["levels"], tables["partners"], product=p.product, month=p.month, flow=p.flow
+    )
+
+
+def brief_metrics(
+    levels: ibis.Table,
+    partners: ibis.Table,
+    *,
+    product: str,
+    month: dt.date,
+    flow: str = "export",
+) -> dict[str, pa.Table]:
+    """The brief's metrics of one product and month, every reporter
+    (:func:`mineralflow.metrics.brief_metrics`), as Arrow tables by name: on DuckDB
+    compiled once per shape of ``levels`` and ``partners`` and run with the product, month
+    and flow as parameters (:func:`run_tables`); on Spark through Ibis."""
+    return run_tables(
+        "metrics.brief",
+        _brief_build,
+        {"levels": levels, "partners": partners},
+        params=_BRIEF_PARAMS,
+        values={"product": product, "month": month, "flow": flow},
+    )

@@ -54,8 +54,10 @@ __all__ = [
     "duckdb_connect",
     "engine_name",
     "load",
+    "load_levels",
     "raw_connection",
     "run_statements",
+    "run_with_variables",
     "scratch_connection",
     "spark_connect",
     "sql_literal",
@@ -226,6 +228,38 @@ def load(backend: Any, name: str, data: pa.Table) -> ibis.Table:
     raise UsageError(f"unsupported backend {kind!r}; use one of: {', '.join(ENGINES)}")
 
 
+LEVEL_COLUMNS = ("reporter", "partner", "product", "flow", "period", "value")
+"""The columns of a levels table (:data:`mineralflow.metrics.LEVELS_SCHEMA`)."""
+
+
+def load_levels(
+    backend: Any, name: str, path: Path | str, *, columns: Sequence[str] = LEVEL_COLUMNS
+) -> ibis.Table:
+    """Put a levels table from Parquet (a file or a glob) on an engine under ``name``
+    (replacing any table of that name), with only ``columns``, and return it.
+
+    DuckDB: a temporary table sorted by product and period, so that DuckDB's row-group
+    statistics (zone maps) let a query for one product and a few months read a few row
+    groups rather than the whole table (the brief's metrics, :func:`mineralflow.compiled.
+    brief_metrics`); sorting costs seconds once, when loading. Spark: a temporary view
+    over the files as they are (lay the files out by product or year instead, see
+    ``docs/metrics.md``)."""
+    kind = engine_name(backend)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    if kind == "duckdb":
+        backend.con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {cols} '
+            f"FROM read_parquet({sql_literal(str(path))}) ORDER BY product, period"
+        )
+        table: ibis.Table = backend.table(name)
+        return table
+    if kind == "spark":
+        frame = backend._session.read.parquet(str(path)).select(*columns)
+        frame.createOrReplaceTempView(name)
+        return backend.table(name)
+    raise UsageError(f"unsupported backend {kind!r}; use one of: {', '.join(ENGINES)}")
+
+
 def tables_for(
     ledger: Ledger, engine: str | Any = "duckdb", names: Sequence[str] = LEDGER_TABLES
 ) -> dict[str, ibis.Table]:
@@ -300,6 +334,21 @@ def sql_rows(backend: DuckDBBackend, sql: str, params: Sequence[Any] = ()) -> li
     """Rows of one SQL query on the backend's DuckDB connection."""
     rows: list[tuple[Any, ...]] = backend.con.execute(sql, list(params)).fetchall()
     return rows
+
+
+def run_with_variables(
+    backend: DuckDBBackend, queries: Sequence[str], variables: Mapping[str, tuple[Any, str]]
+) -> list[pa.Table]:
+    """Set DuckDB session variables (``name -> (value, SQL type)``) on the backend's
+    connection, then run each query there and return its rows as Arrow tables.
+
+    The queries read the values with ``getvariable('name')``, which DuckDB replaces by the
+    value when it binds the statement: filters on them prune a sorted table's row groups
+    as a literal would."""
+    con = backend.con
+    for name, (value, kind) in variables.items():
+        con.execute(f"SET VARIABLE {name} = CAST({sql_literal(value)} AS {kind})")
+    return [con.execute(sql).to_arrow_table() for sql in queries]
 
 
 def sql_literal(value: Any) -> str:

@@ -13,6 +13,7 @@ month (``reporter, partner, product, flow, period, value``), which
 
 from ._series import GROUP, LEVELS_SCHEMA, SERIES, month_index
 from .anomalies import gaps, surges
+from .brief import BRIEF_METRICS, brief_metrics
 from .changes import (
     change,
     change_mom,
@@ -33,12 +34,14 @@ from .events import LINKS, diversion, event_summary, event_windows
 from .inputs import PROVENANCE, monthly_levels
 
 __all__ = [
+    "BRIEF_METRICS",
     "GROUP",
     "LEVELS_SCHEMA",
     "LINKS",
     "PROVENANCE",
     "SERIES",
     "WORLD",
+    "brief_metrics",
     "change",
     "change_mom",
     "change_yoy",

@@ -12,6 +12,8 @@ gap, or the base level is zero, the change is null, never estimated::
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 
@@ -106,13 +108,20 @@ def first_months(levels: ir.Table, n: int) -> ir.Table:
     return t.filter(t.months == n)
 
 
-def cumulative_yoy(levels: ir.Table) -> ir.Table:
+def cumulative_yoy(levels: ir.Table, *, month: dt.date | ir.DateValue | None = None) -> ir.Table:
     """Year-to-date totals against the same span a year earlier.
 
     Columns: series, ``period``, ``months``, ``total``, ``base_total`` (January to the same
     month a year earlier) and ``change_pct``; totals and change are null when either span
     has a gap.
+
+    With ``month`` (a first day of a month, a value or a scalar expression), only the rows
+    of that month: the same rows as ``cumulative_yoy(levels)`` filtered to ``period ==
+    month``, computed by one aggregation over the two spans rather than running totals
+    over every month (the brief's case: one month, many series).
     """
+    if month is not None:
+        return _cumulative_yoy_at(levels, month)
     cur = year_to_date(levels)
     cur = cur.mutate(_m=month_index(cur.period))
     base = year_to_date(levels)
@@ -130,4 +139,36 @@ def cumulative_yoy(levels: ir.Table) -> ir.Table:
         "total",
         "base_total",
         change_pct=_pct(j.total, j.base_total),
+    )
+
+
+def _cumulative_yoy_at(levels: ir.Table, month: dt.date | ir.DateValue) -> ir.Table:
+    # A series has a row when it has one in ``month`` (as year_to_date's rows are the
+    # months with a row); each span's total needs a level in every month of the span.
+    at: ir.DateValue = ibis.literal(month, type="date") if isinstance(month, dt.date) else month
+    t = core(levels)
+    target = month_index(at)
+    months = at.month().cast("int64")
+    m = month_index(t.period)
+    cur = (m <= target) & (m > target - months)
+    base = (m <= target - 12) & (m > target - 12 - months)
+    t = t.filter((m <= target) & (m > target - 12 - months))
+    g = t.group_by(list(SERIES)).aggregate(
+        _here=(t.period == at).any(),
+        _n=t.value.count(where=cur),
+        _sum=t.value.sum(where=cur),
+        _bn=t.value.count(where=base),
+        _bsum=t.value.sum(where=base),
+    )
+    g = g.filter(g._here)
+    total = ibis.ifelse(g._n == months, g._sum, ibis.null()).cast("float64")
+    base_total = ibis.ifelse(g._bn == months, g._bsum, ibis.null()).cast("float64")
+    g = g.mutate(period=at, months=months, total=total, base_total=base_total)
+    return g.select(
+        *SERIES,
+        "period",
+        "months",
+        "total",
+        "base_total",
+        change_pct=_pct(g.total, g.base_total),
     )
