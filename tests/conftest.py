@@ -3,7 +3,8 @@
 - ``ledger``: a fresh, empty in-memory ledger.
 - ``db_path``: a path for a ledger file in a temporary folder (not created).
 - ``bundled_db``: a ledger file with the bundled data loaded, built once per session; open it
-  read-only in tests that must not change it.
+  read-only in tests that must not change it; ``bundled_copy`` (or :func:`copy_ledger`) is a
+  writable copy of it for a test that writes.
 - ``shared``: the ``../shared`` folder beside the checkout (seeds, reference data); tests that
   use it skip with a reason on a user's fresh clone where it is absent. CI always has it.
 - ``run_cli``: run ``mineralflow ARGS`` in-process and return (exit code, stdout, stderr).
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from mineralflow.ledger import Ledger
-from support import SHARED, CliRunner
+from support import SHARED, CliRunner, copy_ledger
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +49,12 @@ def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Ledger.open(path) as led:
         led.load_bundled()
     return path
+
+
+@pytest.fixture
+def bundled_copy(bundled_db: Path, tmp_path: Path) -> Path:
+    """A writable ledger file holding the bundled data, as ``load_bundled`` leaves it."""
+    return copy_ledger(bundled_db, tmp_path / "bundled-copy.duckdb")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,3 +13,10 @@ SHARED = Path(os.environ.get("MINERALFLOW_SHARED", ROOT.parent / "shared"))
 
 CliRunner = Callable[..., tuple[int, str, str]]
 """``run_cli(*args, env=None) -> (exit code, stdout, stderr)``."""
+
+
+def copy_ledger(source: Path, dest: Path) -> Path:
+    """A writable copy of a closed ledger file (the same state as the writes that made it,
+    in milliseconds rather than a load's seconds)."""
+    shutil.copyfile(source, dest)
+    return dest

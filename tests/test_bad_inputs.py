@@ -16,6 +16,7 @@ import pytest
 
 from mineralflow import InputError, Ledger
 from mineralflow.ingestion import ingest
+from support import copy_ledger
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -48,12 +49,11 @@ def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def loaded_db(bundled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ledger with the bundled data and one official release, so 'unchanged' means
     something."""
-    path = tmp_path_factory.mktemp("bad") / "ledger.duckdb"
+    path = copy_ledger(bundled_db, tmp_path_factory.mktemp("bad") / "ledger.duckdb")
     with Ledger.open(path) as ledger:
-        ledger.load_bundled()
         ingest(ledger, [DATA / "china-customs" / "2025年6月出口85051110_修订_美元.csv"])
     return path
 

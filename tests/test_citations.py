@@ -9,6 +9,7 @@ different wording of the same cell.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -22,15 +23,17 @@ from mineralflow.brief import Brief, Stated
 from mineralflow.claims import read_claims, save_claims
 from mineralflow.ledger import Ledger
 from mineralflow.periods import Month
+from support import copy_ledger
 
 PRODUCT = "rare-earth-magnets"
 
 
 @pytest.fixture(scope="module")
-def with_seeds(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
-    path = tmp_path_factory.mktemp("cite") / "ledger.duckdb"
+def with_seeds(
+    shared: Path, bundled_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ledger]:
+    path = copy_ledger(bundled_db, tmp_path_factory.mktemp("cite") / "ledger.duckdb")
     with Ledger.open(path) as led:
-        led.load_bundled()
         save_claims(led, read_claims([shared / "seeds"], published="2025-07-20"))
     led = Ledger.open(path, read_only=True)
     yield led
@@ -59,17 +62,19 @@ def rounds_to(value: float, figure: dict[str, Any]) -> bool:
 
 
 def own_figures(ledger: Ledger, source_id: str, partner: str, measure: str, period: str) -> list:
+    """The figures ``source_id`` itself states for one cell (read from the ledger once)."""
     first, _, last = period.partition("/")
     start, end = Month.parse(first), Month.parse(last or first)
-    t = ledger.figures(product=PRODUCT)
-    t = t.filter(
-        (t.source_id == source_id)
-        & (t.partner == partner)
-        & (t.measure == measure)
-        & (t.period_start == start.first_day)
-        & (t.period_end == end.first_day)
-    )
-    return t.to_pyarrow().to_pylist()
+    return _by_cell(ledger).get((source_id, partner, measure, start.first_day, end.first_day), [])
+
+
+@functools.cache
+def _by_cell(ledger: Ledger) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    cells: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for f in ledger.figures(product=PRODUCT).to_pyarrow().to_pylist():
+        key = (f["source_id"], f["partner"], f["measure"], f["period_start"], f["period_end"])
+        cells.setdefault(key, []).append(f)
+    return cells
 
 
 @pytest.mark.shared

@@ -91,10 +91,10 @@ def test_bad_files_get_one_line_each_the_rest_is_read_and_exit_is_2(
 
 
 def test_only_bad_files_leave_the_ledger_as_it_was(
-    run_cli: CliRunner, tmp_path: Path, db_path: Path
+    run_cli: CliRunner, tmp_path: Path, bundled_copy: Path
 ) -> None:
+    db_path = bundled_copy
     with Ledger.open(db_path) as ledger:
-        ledger.load_bundled()
         before = ledger.table("figures").count().execute()
     add_bad_files(tmp_path)
     code, _, err = run_cli("claims", str(tmp_path), "--save", "--db", str(db_path))

@@ -66,10 +66,8 @@ def _command(source: Path, db: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_leaves_the_ledger_before_or_complete(synthetic, tmp_path):
-    base = tmp_path / "base.duckdb"
-    with Ledger.open(base) as ledger:
-        ledger.load_bundled()
+def test_sigkill_leaves_the_ledger_before_or_complete(synthetic, bundled_copy, tmp_path):
+    base = bundled_copy
     before = fingerprint(base)
 
     complete_db = tmp_path / "complete.duckdb"

@@ -11,6 +11,7 @@ import pytest
 
 from mineralflow import Ledger, build_brief
 from mineralflow.ingestion import ingest
+from support import copy_ledger
 
 DATA = Path(__file__).parent / "data"
 GAC_2025 = DATA / "china-customs" / "2025年出口85051110按月按国别_美元.csv"
@@ -19,10 +20,9 @@ COMEXT = DATA / "comext" / "comext-DS-045409-85051110-imports-from-CN-2025.csv"
 
 
 @pytest.fixture(scope="module")
-def official_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("official") / "ledger.duckdb"
+def official_db(bundled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_ledger(bundled_db, tmp_path_factory.mktemp("official") / "ledger.duckdb")
     with Ledger.open(path) as ledger:
-        ledger.load_bundled()
         ingest(ledger, [GAC_2025], published="2026-01-20")
     return path
 
@@ -94,10 +94,9 @@ def test_brief_flags_news_that_disagrees_with_the_official_release(official):
     assert "**Disagreement**, Germany level, 2025-08, against the official release" in text
 
 
-def test_brief_as_published_on_a_date(tmp_path, run_cli):
-    db = tmp_path / "ledger.duckdb"
+def test_brief_as_published_on_a_date(bundled_copy, run_cli):
+    db = bundled_copy
     with Ledger.open(db) as ledger:
-        ledger.load_bundled()
         ingest(ledger, [GAC_2025], published="2026-01-20")
         ingest(ledger, [GAC_REVISED], published="2026-02-20")
         latest = build_brief(ledger, product="rare-earth-magnets", period="2025-06")
@@ -120,10 +119,8 @@ def test_brief_as_published_on_a_date(tmp_path, run_cli):
     assert "**354.120 t (stated as 354,120 kg)**" in out
 
 
-def test_brief_shows_the_mirror_when_both_sides_report(tmp_path):
-    db = tmp_path / "ledger.duckdb"
-    with Ledger.open(db) as ledger:
-        ledger.load_bundled()
+def test_brief_shows_the_mirror_when_both_sides_report(bundled_copy):
+    with Ledger.open(bundled_copy) as ledger:
         ingest(ledger, [GAC_2025])
         without = build_brief(ledger, product="rare-earth-magnets", period="2025-06")
         ingest(ledger, [COMEXT])

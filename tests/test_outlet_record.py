@@ -25,6 +25,7 @@ from mineralflow.outlet_record import (
     release_date,
 )
 from mineralflow.periods import Month
+from support import copy_ledger
 
 PRODUCT = "rare-earth-magnets"
 STATEMENT = ["source_id", "reporter", "partner", "product", "flow", "period", "measure", "unit",
@@ -32,10 +33,11 @@ STATEMENT = ["source_id", "reporter", "partner", "product", "flow", "period", "m
 
 
 @pytest.fixture(scope="module")
-def with_seeds(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
-    path = tmp_path_factory.mktemp("outlets") / "ledger.duckdb"
+def with_seeds(
+    shared: Path, bundled_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ledger]:
+    path = copy_ledger(bundled_db, tmp_path_factory.mktemp("outlets") / "ledger.duckdb")
     with Ledger.open(path) as led:
-        led.load_bundled()
         save_claims(led, read_claims([shared / "seeds"], published="2025-07-20"))
     led = Ledger.open(path, read_only=True)
     yield led

@@ -236,13 +236,12 @@ def test_an_ibis_table_of_figures_reconciles_like_the_ledger(bundled: Ledger) ->
 
 
 @pytest.mark.shared
-def test_the_seed_articles_restate_june_within_rounding(shared: Path, db_path: Path) -> None:
+def test_the_seed_articles_restate_june_within_rounding(shared: Path, bundled_copy: Path) -> None:
     """Five outlets' June 2025 stories ("around 160%", "157%", "about half" of the US a year
     earlier) read as claims and checked against the bundled figures: no false alarm."""
     from mineralflow import read_claims, save_claims
 
-    with Ledger.open(db_path) as ledger:
-        ledger.load_bundled()
+    with Ledger.open(bundled_copy) as ledger:
         save_claims(ledger, read_claims([shared / "seeds"], published="2025-07-20"))
         s = ledger.table("sources")
         news = ledger.table("figures").join(s.filter(s.dataset != "bundled"), "source_id")

@@ -90,10 +90,8 @@ def _same_as_in_memory(led: Ledger, product: str) -> None:
 
 
 @pytest.fixture
-def loaded(db_path: Path) -> Path:
-    with Ledger.open(db_path) as led:
-        led.load_bundled()
-    return db_path
+def loaded(bundled_copy: Path) -> Path:
+    return bundled_copy
 
 
 def test_a_load_stores_every_products_reconciliation(loaded):
