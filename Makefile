@@ -48,10 +48,12 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-# Two workers, one per core of the project's machines (pytest-xdist); a test module stays on
-# one worker, so its module-scoped fixtures (a Spark session, a loaded ledger) are built once.
+# Two workers, one per core of the project's machines (pytest-xdist). worksteal: an idle
+# worker takes queued tests from the busy one, so one long module does not leave a core
+# idle at the end; a module-scoped fixture is built at most once per worker (the Spark
+# session and the bundled ledger are built once per worker, for the whole session).
 pytest: install-dev browser bytecode
-	$(BIN)/pytest -n 2 --dist loadscope
+	$(BIN)/pytest -n 2 --dist worksteal
 
 # The browser tests drive Debian's Chromium (never a downloaded one). Install it when it is
 # missing and we may (root with apt-get, as in CI); otherwise those tests skip with a reason.
