@@ -130,3 +130,31 @@ def test_tests_never_see_the_users_ledger(run_cli):
     code, _, err = run_cli("figures")
     assert code != 0
     assert "mineralflow.duckdb" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["products"]])
+def test_a_light_command_imports_neither_pydantic_nor_the_heavy_libraries(args):
+    # What keeps `--help` and the light commands instant (docs/BENCHMARKS.md): checked, not
+    # timed. Typer 0.29 imported pydantic for every command; rich's Markdown help formatter
+    # and Ibis, pandas and Altair are for the commands that use them.
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['mineralflow', *{args!r}]\n"
+        "from mineralflow.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('pydantic', 'rich.markdown', 'ibis', 'pandas', 'altair', 'statsmodels')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    assert "Usage" in done.stdout or "rare-earth-magnets" in done.stdout
