@@ -141,9 +141,9 @@ def test_report_file_shows_the_april_controls_and_the_june_rebound(bundled_db, p
     assert page.problems == []
 
 
-def test_hostile_article_stays_text_in_chromium(browser, tmp_path_factory):
+def test_hostile_article_stays_text_in_chromium(browser, bundled_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    add_injection(db)
+    add_injection(db, bundled=bundled_db)
     log = tmp_path_factory.mktemp("server") / "hostile.log"
     tab = browser.new_page()
     dialogs: list[str] = []

@@ -30,9 +30,9 @@ TAG_WITH_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.S)
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory):
+def hostile_db(bundled_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    add_injection(path)
+    add_injection(path, bundled=bundled_db)
     return path
 
 

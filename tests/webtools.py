@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from mineralflow.ledger import Ledger
+from support import copy_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -51,10 +52,10 @@ RAW = [
 ]
 
 
-def add_injection(path: Path) -> None:
-    """Load the bundled data into the ledger at ``path`` plus one hostile article (two
-    figures: one agreeing, one disagreeing, so it reaches the conflicts) and one hostile
-    policy event that names the product."""
+def add_injection(path: Path, *, bundled: Path | None = None) -> None:
+    """Load the bundled data into the ledger at ``path`` (or copy ``bundled``, a ledger file
+    holding them) plus one hostile article (two figures: one agreeing, one disagreeing, so
+    it reaches the conflicts) and one hostile policy event that names the product."""
     source = {
         "source_id": "evil-2025-07",
         "kind": "news_article",
@@ -103,8 +104,11 @@ def add_injection(path: Path) -> None:
         "summary": TITLE,
         "source_url": URL,
     }
+    if bundled is not None:
+        copy_ledger(bundled, path)
     with Ledger.open(path) as ledger:
-        ledger.load_bundled()
+        if bundled is None:
+            ledger.load_bundled()
         ledger.add_documents("articles", [source], figures)
         ledger.sync_dataset("injection-events", [], [], [event])
 
