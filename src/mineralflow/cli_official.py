@@ -21,7 +21,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .cli import DbOption, ProductOption, TableFormat, _count, _emit, _json, app, err, out
+from .cli import (
+    DbOption,
+    ProductOption,
+    TableFormat,
+    _count,
+    _emit,
+    _json,
+    _write_frame,
+    app,
+    err,
+    out,
+)
 from .ledger import Ledger
 
 if TYPE_CHECKING:
@@ -192,12 +203,10 @@ def diff_releases_command(
     with Ledger.open(db, read_only=True) as ledger:
         d = diff_releases(ledger, a, b)
     df = d.changes
-    if format is TableFormat.csv:
-        _emit(df.to_csv(index=False), None)
-    elif format is TableFormat.json:
-        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", None)
-    elif format is TableFormat.parquet:
+    if format is TableFormat.parquet:
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    if format is not TableFormat.table:
+        _write_frame(df, format, None, noun="rows")
     else:
         table = Table("status", "flow", "period", "kg A", "kg B", "change")
         for r in df.to_dict("records"):
@@ -241,12 +250,10 @@ def mirror_command(
         df = mirror_df(
             ledger, product=product, exporter=exporter, period=period, lag=lag, as_of=as_of
         )
-    if format is TableFormat.csv:
-        _emit(df.to_csv(index=False), None)
-    elif format is TableFormat.json:
-        _emit(df.to_json(orient="records", date_format="iso", indent=2) + "\n", None)
-    elif format is TableFormat.parquet:
+    if format is TableFormat.parquet:
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    if format is not TableFormat.table:
+        _write_frame(df, format, None, noun="rows")
     elif df.empty:
         err.print(
             f"no month where both {exporter} and an importer report {product}; the mirror needs "

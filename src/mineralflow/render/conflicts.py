@@ -87,7 +87,7 @@ def find_conflicts(
     failed = [
         r
         for r in _failed_rows(reconciliation, product=product, reporter=reporter, flow=flow)
-        if wanted is None or _month(r["period_end"]) in wanted
+        if wanted is None or Month.of(r["period_end"]) in wanted
     ]
     ids = sorted({str(f) for r in failed for f in r["figure_ids"]})
     said = _said(ledger, ids)
@@ -114,7 +114,7 @@ def find_conflicts(
         found.append(
             Conflict(
                 product=product,
-                period=str(_month(r["period_end"])),
+                period=str(Month.of(r["period_end"])),
                 kind="disagreement" if same else "check",
                 subject=subject(r["kind"], r["partner"], r["period"], r["measure"]),
                 detail=f"{detail}; {blame}",
@@ -140,11 +140,6 @@ def _failed_rows(
         for r in rec.conflicts.to_dict(orient="records")
         if all(r[k] == v for k, v in wanted.items())
     ]
-
-
-def _month(day: Any) -> Month:
-    """The month of a date (a pandas Timestamp is one too)."""
-    return Month.of(day)
 
 
 def _missing(x: Any) -> bool:
