@@ -75,11 +75,62 @@ def test_home_lists_products_with_their_latest_month(client):
 def test_month_page_links_partners_and_carries_the_report(client):
     html = client.get(f"/products/{PRODUCT}/2025-06").text
     assert f'<a class="partner" href="/products/{PRODUCT}/partners/USA">United States</a>' in html
-    assert html.count("<svg ") >= 5
     data = client.get(f"/products/{PRODUCT}/2025-06.json").json()
     assert data["brief"]["world"]["level"]["value"] == 3188
     assert {c["key"] for c in data["charts"]} >= {"world", "destinations", "partner-USA"}
     assert all(f["url"] is None or f["url"].startswith("http") for f in data["figures"])
+    # The page names its charts by address (drawn on request), in the order of its data.
+    figure = r'<figure class="chart" id="chart-([^"]+)">\n<img src="([^"]+)" alt="'
+    images = re.findall(figure, html)
+    assert [key for key, _ in images] == [c["key"] for c in data["charts"]]
+    assert [src for _, src in images] == [c["url"] for c in data["charts"]]
+    assert "<svg " not in html
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [
+        (f"/products/{PRODUCT}/2025-06", "world"),
+        (f"/products/{PRODUCT}/partners/USA", "partner-USA"),
+    ],
+)
+def test_a_chart_is_drawn_at_its_address(client, page, key):
+    response = client.get(f"{page}/charts/{key}.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    svg = response.text
+    assert svg.startswith("<svg ")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert f'data-chart="{key}"' in svg
+    assert re.search(r'<g class="mark-symbol role-mark', svg)
+    assert "<script" not in svg
+
+
+def test_the_report_file_keeps_its_charts_inline(bundled):
+    from mineralflow.render import build_report
+
+    report = build_report(bundled, product=PRODUCT, period="2025-06")
+    html = report.to_html()
+    assert html.count("<svg ") == len(report.charts) >= 5
+    assert "<img" not in html
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (f"/products/{PRODUCT}/2025-06/charts/nothing.svg", "no chart &#39;nothing&#39; on"),
+        (f"/products/{PRODUCT}/2031-01/charts/world.svg", "months with figures"),
+        (f"/products/{PRODUCT}/charts/world.svg", "there is no page at"),
+        (f"/products/{PRODUCT}/2025-06/charts/world.svg.json", "there is no page at"),
+        (f"/products/{PRODUCT}/2025-06/charts/../../2025-06/charts/x y.svg", "there is no page"),
+    ],
+)
+def test_an_unknown_chart_is_a_helpful_404(client, path, message):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert message in response.text
 
 
 def test_partner_page_shows_its_series_and_conflicts(client):

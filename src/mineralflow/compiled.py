@@ -216,7 +216,7 @@ def rows(source: Ledger | Mapping[str, Any], name: str, **values: Any) -> list[d
 
 def _declare_all() -> None:
     """Import the modules that declare queries."""
-    from . import analysis, brief, coverage, ledger  # noqa: F401
+    from . import analysis, brief, coverage, ledger, outlet_record  # noqa: F401
     from .render import conflicts, data  # noqa: F401
 
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from . import catalog, compiled
 from .ledger import MEASURE_WORDS, Ledger
 from .periods import Month
 from .reconcile import Reconciliation, reconcile
@@ -387,6 +388,13 @@ def _records(df: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _results(rec: Reconciliation, name: str) -> list[dict[str, Any]]:
+    """The reconciliation's ``checks``, ``conflicts`` or ``best``: by SQL when stored (no
+    Ibis, no pandas), else from its DataFrame."""
+    found = rec.rows(name)
+    return found if found is not None else _records(getattr(rec, name))
+
+
 def _day(value: Any) -> dt.date | None:
     if value is None:
         return None
@@ -424,25 +432,27 @@ def outlet_record(
 def _build(
     ledger: Ledger, rec: Reconciliation, product: str | None, only: Sequence[str] | None
 ) -> OutletReport:
-    figures = _records(ledger.figures(product=product).execute())
+    if product is not None:
+        catalog.product(product)
+    figures = compiled.rows(ledger, "outlets.figures", product=product)
     by_id = {f["figure_id"]: f for f in figures}
 
     passed: dict[str, int] = {}
     failed: dict[str, int] = {}
-    for c in _records(rec.checks[["verdict", "figure_ids"]]):
+    for c in _results(rec, "checks"):
         if c["verdict"] == "unverifiable":
             continue
         tally = passed if c["verdict"] == "consistent" else failed
         for fid in c["figure_ids"]:
             tally[fid] = tally.get(fid, 0) + 1
     named: dict[str, list[dict[str, Any]]] = {}
-    for c in _records(rec.conflicts[["check_id", "suspect_figure_id", "why"]]):
+    for c in _results(rec, "conflicts"):
         if c["suspect_figure_id"] is not None:
             named.setdefault(c["suspect_figure_id"], []).append(c)
 
     # Each figure's cell: its reference (the best estimate), agreement, and who else states it.
     cell_of: dict[str, dict[str, Any]] = {}
-    for b in _records(rec.best):
+    for b in _results(rec, "best"):
         if b["derived"]:
             continue
         members = [*b["figure_ids"], *b["disagreeing_figure_ids"]]
@@ -460,9 +470,7 @@ def _build(
 
     # The first official release of each month (revised vintages included), for the delays.
     official_first: dict[tuple[str, str, Month], dt.date] = {}
-    every = ledger.figures(product=product, revised=True)
-    every = every.filter(every.authority == "official")
-    for f in _records(every.execute()):
+    for f in compiled.rows(ledger, "outlets.official", product=product):
         if f["source_published"] is not None:
             key = (f["reporter"], f["product"], Month.of(_day(f["period_end"])))  # type: ignore[arg-type]
             day = _day(f["source_published"])
@@ -606,3 +614,27 @@ def _delay(
     ]
     released = release_date(latest, min(firsts) if firsts else None)
     return (published - released).days
+
+
+@compiled.query(
+    "outlets.figures",
+    tables=(),
+    order=("period_end", "period_start", "partner", "measure", "source_id", "figure_id"),
+    product="string",
+)
+def _figures_query(ledger: Any, p: compiled.Params) -> Any:
+    # As ledger.figures(product=...) gives them (the vintage in force); NULL: every product.
+    from .releases import figures_in_force
+
+    t = figures_in_force(ledger)
+    return t.filter(p.product.isnull() | (t.product == p.product))
+
+
+@compiled.query("outlets.official", tables=(), order=("figure_id",), product="string")
+def _official_query(ledger: Any, p: compiled.Params) -> Any:
+    # Every official vintage, revised ones included: when each month was first released.
+    from .releases import figures_in_force
+
+    t = figures_in_force(ledger, revised=True)
+    t = t.filter((t.authority == "official") & (p.product.isnull() | (t.product == p.product)))
+    return t.select("figure_id", "reporter", "product", "period_end", "source_published")

@@ -21,14 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-import altair as alt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..periods import MONTH_NAMES, Month, Period
 from .data import EventMark, Point
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = [
     "Chart",
@@ -46,8 +47,8 @@ RED = "#c62828"
 UP = "#2e7d32"
 DOWN = "#ef6c00"
 GREY = "#6b6b6b"
-STATUS = alt.Scale(domain=["as stated", "conflict"], range=[BLUE, RED])
-SHAPES = alt.Scale(domain=["as stated", "conflict"], range=["circle", "diamond"])
+STATUS = {"domain": ["as stated", "conflict"], "range": [BLUE, RED]}  # alt.Scale(**STATUS)
+SHAPES = {"domain": ["as stated", "conflict"], "range": ["circle", "diamond"]}
 JURISDICTION_COLOURS = {"CN": "#b71c1c", "US": "#0d47a1", "US-CN": "#6a1b9a"}
 CHAR_WIDTH = 5.8  # a generous average for 10px sans-serif, to keep labels from touching
 LABEL_ROW = 13
@@ -57,16 +58,39 @@ class ChartError(RuntimeError):
     """Raised when a rendered SVG holds something that could run (a bug, never data)."""
 
 
-@dataclass
 class Chart:
-    """A chart: a Vega-Lite spec with its title and caption; ``svg()`` and ``png()``
-    render it (once each)."""
+    """A chart: its key, title and caption, and its Vega-Lite spec, built when first asked
+    for (``build``; Altair is imported then, so a page that only lists its charts never
+    loads it). ``svg()`` and ``png()`` render it; the SVG once."""
 
-    key: str
-    title: str
-    caption: str
-    spec: dict[str, Any]
-    _svg: str | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        caption: str,
+        spec: dict[str, Any] | None = None,
+        *,
+        build: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        if (spec is None) == (build is None):
+            raise TypeError("a Chart takes its spec or a function that builds it, not both")
+        self.key = key
+        self.title = title
+        self.caption = caption
+        self._spec = spec
+        self._build = build
+        self._svg: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Chart(key={self.key!r}, title={self.title!r})"
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec (a dict), built on first use."""
+        if self._spec is None:
+            assert self._build is not None
+            self._spec = self._build()
+        return self._spec
 
     def svg(self) -> str:
         """The chart as an SVG element, safe to place inline in HTML: its ids are prefixed
@@ -139,6 +163,8 @@ def _x_domain(window: Period) -> list[str]:
 
 
 def _x_axis(window: Period) -> alt.Axis:
+    import altair as alt
+
     step = 1 if window.months <= 8 else 3 if window.months <= 30 else 6
     return alt.Axis(
         title=None,
@@ -214,6 +240,30 @@ def level_chart(
     """Monthly levels as points (segments between consecutive months), the policy events
     that name the product as labelled vertical rules at their effective dates (dashed when
     an event states only its announcement), and the ``highlight`` month shaded."""
+    caption = (
+        "Points are the months some source states; lines join consecutive months only, so a "
+        "gap is a month no source in the ledger states. Vertical rules: policy events that "
+        "name the product, at their effective date (dashed: announced, no effective date "
+        "stated). Red diamonds: figures that failed reconciliation."
+    )
+    if highlight is not None:
+        caption += f" Shaded: {highlight.name}."
+
+    def build() -> dict[str, Any]:
+        return _level_spec(title, points, events, window, highlight)
+
+    return Chart(key, title, caption, build=build)
+
+
+def _level_spec(
+    title: str,
+    points: Sequence[Point],
+    events: Sequence[EventMark],
+    window: Period,
+    highlight: Month | None,
+) -> dict[str, Any]:
+    import altair as alt
+
     unit = points[0].unit if points else "t"
     domain = _x_domain(window)
     x_scale = alt.Scale(domain=domain)
@@ -292,8 +342,8 @@ def level_chart(
         .encode(
             x=x,
             y=alt.Y("value:Q", title=_unit_title(unit)),
-            color=alt.Color("status:N", scale=STATUS, title="figure"),
-            shape=alt.Shape("status:N", scale=SHAPES, title="figure"),
+            color=alt.Color("status:N", scale=alt.Scale(**STATUS), title="figure"),
+            shape=alt.Shape("status:N", scale=alt.Scale(**SHAPES), title="figure"),
         ),
         alt.Chart(data)
         .mark_text(dy=-10, fontSize=10, color="#222")
@@ -338,25 +388,32 @@ def level_chart(
         spec_chart: Any = alt.vconcat(strip, main, spacing=2)
     else:
         spec_chart = main
-    spec = (
+    spec: dict[str, Any] = (
         spec_chart.properties(title=title)
         .configure_view(stroke=None)
         .configure_legend(orient="bottom")
         .to_dict(validate=False)
     )
-    caption = (
-        "Points are the months some source states; lines join consecutive months only, so a "
-        "gap is a month no source in the ledger states. Vertical rules: policy events that "
-        "name the product, at their effective date (dashed: announced, no effective date "
-        "stated). Red diamonds: figures that failed reconciliation."
-    )
-    if highlight is not None:
-        caption += f" Shaded: {highlight.name}."
-    return Chart(key=key, title=title, caption=caption, spec=spec)
+    return spec
 
 
 def change_chart(*, key: str, title: str, points: Sequence[Point], window: Period) -> Chart:
     """Year-on-year changes as bars (rises green, falls orange, conflicts outlined red)."""
+    caption = (
+        "Changes from the same month a year earlier, as the sources state them (not computed "
+        "here); a missing bar is a month no source states. Red outline: a figure that failed "
+        "reconciliation."
+    )
+
+    def build() -> dict[str, Any]:
+        return _change_spec(title, points, window)
+
+    return Chart(key, title, caption, build=build)
+
+
+def _change_spec(title: str, points: Sequence[Point], window: Period) -> dict[str, Any]:
+    import altair as alt
+
     x_scale = alt.Scale(domain=_x_domain(window))
     values = [
         {
@@ -404,19 +461,14 @@ def change_chart(*, key: str, title: str, points: Sequence[Point], window: Perio
         )
         for direction in ("rise", "fall")
     ]
-    spec = (
+    spec: dict[str, Any] = (
         alt.layer(bars, zero, *labels)
         .properties(width=WIDTH, height=HEIGHT, title=title)
         .configure_view(stroke=None)
         .configure_legend(orient="bottom")
         .to_dict(validate=False)
     )
-    caption = (
-        "Changes from the same month a year earlier, as the sources state them (not computed "
-        "here); a missing bar is a month no source states. Red outline: a figure that failed "
-        "reconciliation."
-    )
-    return Chart(key=key, title=title, caption=caption, spec=spec)
+    return spec
 
 
 def destinations_chart(
@@ -424,6 +476,23 @@ def destinations_chart(
 ) -> Chart:
     """One month's destinations as ranked horizontal bars: (partner name, level, share of the
     world total). ``unrated`` names partners a source ranks without stating a tonnage."""
+    caption = "Tonnes to each destination as stated, largest first, with its share of the world."
+    if unrated:
+        caption += (
+            f" Also among the top destinations, with no tonnage stated: {', '.join(unrated)}."
+        )
+
+    def build() -> dict[str, Any]:
+        return _destinations_spec(title, bars)
+
+    return Chart(key, title, caption, build=build)
+
+
+def _destinations_spec(
+    title: str, bars: Sequence[tuple[str, Point, float | None]]
+) -> dict[str, Any]:
+    import altair as alt
+
     values = [
         {
             "partner": name,
@@ -445,27 +514,39 @@ def destinations_chart(
         .encode(
             y=y,
             x=alt.X("value:Q", title="tonnes"),
-            color=alt.Color("status:N", scale=STATUS, title="figure"),
+            color=alt.Color("status:N", scale=alt.Scale(**STATUS), title="figure"),
         ),
         alt.Chart(data)
         .mark_text(align="left", dx=4, fontSize=10, color="#222")
         .encode(y=y, x="value:Q", text="label:N"),
     ).properties(width=WIDTH - 120, height=max(60, 28 * len(values)), title=title)
-    spec = (
+    spec: dict[str, Any] = (
         chart.configure_view(stroke=None).configure_legend(orient="bottom").to_dict(validate=False)
     )
-    caption = "Tonnes to each destination as stated, largest first, with its share of the world."
-    if unrated:
-        caption += (
-            f" Also among the top destinations, with no tonnage stated: {', '.join(unrated)}."
-        )
-    return Chart(key=key, title=title, caption=caption, spec=spec)
+    return spec
 
 
 def cumulative_chart(
     *, key: str, title: str, this_year: Sequence[Point], last_year: Sequence[Point], year: int
 ) -> Chart:
     """Year-to-date totals of this year against last year, by month of the year."""
+    caption = (
+        f"Totals from January to each month, {year} against {year - 1}, as the sources state "
+        "them; lines join consecutive months only. Diamonds ringed in red: figures that "
+        "failed reconciliation."
+    )
+
+    def build() -> dict[str, Any]:
+        return _cumulative_spec(title, this_year, last_year, year)
+
+    return Chart(key, title, caption, build=build)
+
+
+def _cumulative_spec(
+    title: str, this_year: Sequence[Point], last_year: Sequence[Point], year: int
+) -> dict[str, Any]:
+    import altair as alt
+
     values = []
     for y, points in ((year - 1, last_year), (year, this_year)):
         runs = _runs(points)
@@ -495,7 +576,7 @@ def cumulative_chart(
     colour = alt.Color(
         "year:N", scale=alt.Scale(domain=[str(year - 1), str(year)], range=[LIGHT, BLUE])
     )
-    spec = (
+    spec: dict[str, Any] = (
         alt.layer(
             alt.Chart(data)
             .mark_line(strokeWidth=2)
@@ -506,7 +587,7 @@ def cumulative_chart(
                 x=x,
                 y=alt.Y("value:Q", title="tonnes, January to the month"),
                 color=colour,
-                shape=alt.Shape("status:N", scale=SHAPES, title="figure"),
+                shape=alt.Shape("status:N", scale=alt.Scale(**SHAPES), title="figure"),
             ),
             alt.Chart(data)
             .transform_filter(alt.datum.status == "conflict")
@@ -521,9 +602,4 @@ def cumulative_chart(
         .configure_legend(orient="bottom")
         .to_dict(validate=False)
     )
-    caption = (
-        f"Totals from January to each month, {year} against {year - 1}, as the sources state "
-        "them; lines join consecutive months only. Diamonds ringed in red: figures that "
-        "failed reconciliation."
-    )
-    return Chart(key=key, title=title, caption=caption, spec=spec)
+    return spec

@@ -149,16 +149,21 @@ def read_figures(
 ) -> list[FigureRow]:
     """Figures of ``product`` whose period ends between ``first`` and ``last`` (or exactly in
     ``ending_in``), oldest first."""
-    t = ledger.figures(product=product, reporter=reporter, partner=partner)
-    t = t.filter(t.flow == flow)
+    catalog.product(product)
     if ending_in is not None:
         first = last = ending_in
-    if first is not None:
-        t = t.filter(t.period_end >= first.first_day)
-    if last is not None:
-        t = t.filter(t.period_end <= last.first_day)
+    found = compiled.rows(
+        ledger,
+        "render.figures",
+        product=product,
+        reporter=reporter,
+        flow=flow,
+        partner=partner,
+        first=first.first_day if first is not None else None,
+        last=last.first_day if last is not None else None,
+    )
     rows = []
-    for r in t.to_pyarrow().to_pylist():
+    for r in found:
         published = r["source_published"]
         rows.append(
             FigureRow(
@@ -189,6 +194,31 @@ def read_figures(
             )
         )
     return rows
+
+
+@compiled.query(
+    "render.figures",
+    tables=(),
+    order=("period_end", "period_start", "partner", "measure", "source_id", "figure_id"),
+    product="string",
+    reporter="string",
+    flow="string",
+    partner="string",
+    first="date",
+    last="date",
+)
+def _figures_query(ledger: Any, p: compiled.Params) -> Any:
+    # As ledger.figures(product=..., reporter=..., partner=...) gives them (the vintage in
+    # force); a NULL partner, first or last month leaves that side open.
+    from ..releases import figures_in_force
+
+    t = figures_in_force(ledger)
+    t = t.filter((t.product == p.product) & (t.reporter == p.reporter) & (t.flow == p.flow))
+    return t.filter(
+        (p.partner.isnull() | (t.partner == p.partner))
+        & (p.first.isnull() | (t.period_end >= p.first))
+        & (p.last.isnull() | (t.period_end <= p.last))
+    )
 
 
 # -- cells and the claim view ------------------------------------------------------------------
@@ -427,13 +457,13 @@ class EventMark:
 def events(ledger: Ledger, *, product: str | None = None) -> list[EventMark]:
     """Policy events, oldest first; with ``product``, those that name it (``link`` says how:
     code, term, group or all_goods), else every event (link empty)."""
-    e = ledger.table("events")
     if product is not None:
         catalog.product(product)
-        links = ledger.table("event_products")
-        e = e.join(links.filter(links.product == product), "event_id")
+        found = compiled.rows(ledger, "render.product_events", product=product)
+    else:
+        found = compiled.rows(ledger, "render.events")
     out = []
-    for r in e.order_by(["date_announced", "event_id"]).to_pyarrow().to_pylist():
+    for r in found:
         effective = r["date_effective"]
         out.append(
             EventMark(
@@ -450,6 +480,22 @@ def events(ledger: Ledger, *, product: str | None = None) -> list[EventMark]:
             )
         )
     return out
+
+
+@compiled.query("render.events", tables=("events",), order=("date_announced", "event_id"))
+def _events_query(tables: Any, p: compiled.Params) -> Any:
+    return tables["events"]
+
+
+@compiled.query(
+    "render.product_events",
+    tables=("events", "event_products"),
+    order=("date_announced", "event_id"),
+    product="string",
+)
+def _product_events_query(tables: Any, p: compiled.Params) -> Any:
+    links = tables["event_products"]
+    return tables["events"].join(links.filter(links.product == p.product), "event_id")
 
 
 def event_marks(ledger: Ledger, *, product: str, window: Period) -> list[EventMark]:

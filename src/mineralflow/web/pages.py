@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import catalog
@@ -31,13 +31,20 @@ from ..ledger import Ledger
 from ..render import data
 from ..render.html import page_environment
 
-__all__ = ["MAX_VALUE", "PageError", "Rendered", "Site", "url"]
+if TYPE_CHECKING:
+    from ..render.charts import Chart
+
+__all__ = ["MAX_VALUE", "PageError", "Rendered", "Site", "chart_url", "url"]
 
 MAX_VALUE = 100  # longest product, period, partner or query value a page accepts
 CACHE_PAGES = 512
 _PRODUCT = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _PARTNER = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+# A chart of a month or partner page, drawn on its own: <page>/charts/<key>.svg
+_CHART = re.compile(
+    r"^(/products/[^/]+/(?:[^/]+|partners/[^/]+))/charts/([A-Za-z0-9-]{1,64})\.svg$"
+)
 
 
 class PageError(Exception):
@@ -70,6 +77,7 @@ class Page:
     data: dict[str, Any]
     context: dict[str, Any] = field(default_factory=dict)
     query: str = ""  # the query string the page was asked with, kept on its twin
+    charts: tuple[Chart, ...] = ()  # drawn on request at chart_url(path, key)
 
 
 def url(*segments: str, json_twin: bool = False) -> str:
@@ -78,6 +86,11 @@ def url(*segments: str, json_twin: bool = False) -> str:
     if json_twin:
         return ("/index" if path == "/" else path) + ".json"
     return path
+
+
+def chart_url(page_path: str, key: str) -> str:
+    """Where a page's chart is drawn as SVG: ``<page>/charts/<key>.svg``."""
+    return f"{page_path}/charts/{quote(key, safe='')}.svg"
 
 
 def _json_path(path: str) -> str:
@@ -163,7 +176,10 @@ class Site:
         return page
 
     def _render(self, base: str, query: dict[str, list[str]], as_json: bool) -> Rendered:
+        drawn = None if as_json else _CHART.match(base)
         try:
+            if drawn is not None:
+                return self._chart(drawn[1], drawn[2], query)
             page = self._page(base, query)
         except PageError as e:
             return self.error(e.status, e.message, e.links, as_json=as_json)
@@ -183,6 +199,21 @@ class Site:
             **page.context,
         )
         return Rendered(200, "text/html; charset=utf-8", html.encode())
+
+    def _chart(self, path: str, key: str, query: dict[str, list[str]]) -> Rendered:
+        """One chart of the page at ``path`` as an SVG image (the page lists its charts by
+        address: the HTML arrives without waiting for them to be drawn)."""
+        page = self._page(path, query)
+        for chart in page.charts:
+            if chart.key == key:
+                svg = chart.svg()  # inline-safe: no script, ids prefixed by the key
+                return Rendered(200, "image/svg+xml", svg.encode())
+        raise PageError(
+            404,
+            f"no chart {key!r} on {path}; its charts: "
+            + (", ".join(c.key for c in page.charts) or "none"),
+            ((page.title, path),),
+        )
 
     def error(
         self,
@@ -321,12 +352,19 @@ class Site:
         def partner_url(code: str) -> str:
             return url("products", product, "partners", code)
 
+        path = url("products", product, period)
         return Page(
             "month.html",
             report.title,
-            url("products", product, period),
-            report.to_dict(),
-            {"report": report, "partner_url": partner_url, "product_url": url("products", product)},
+            path,
+            _with_chart_urls(report.to_dict(), path),
+            {
+                "report": report,
+                "partner_url": partner_url,
+                "product_url": url("products", product),
+                "chart_url": lambda c: chart_url(path, c.key),
+            },
+            charts=tuple(report.charts),
         )
 
     def partner(self, product: str, partner: str) -> Page:
@@ -348,22 +386,22 @@ class Site:
                 (("Partners with figures", url("products", product)),),
             )
 
-        def partner_url(code: str) -> str:
-            return url("products", product, "partners", code)
-
+        path = url("products", product, "partners", partner)
         return Page(
             "partner.html",
             f"{view.partner_name}: {view.product.name}",
-            url("products", product, "partners", partner),
-            view.to_dict(),
+            path,
+            _with_chart_urls(view.to_dict(), path),
             {
                 "view": view,
                 "partner_url": None,
                 "product_url": url("products", product),
+                "chart_url": lambda c: chart_url(path, c.key),
                 "period_urls": {
                     p: url("products", product, p) for p in view.periods if p in months
                 },
             },
+            charts=tuple(view.charts),
         )
 
     def sources(self, query: dict[str, list[str]]) -> Page:
@@ -437,6 +475,12 @@ class Site:
             record.to_dict(),
             query=_product_query(product),
         )
+
+
+def _with_chart_urls(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """A page's data with the address of each of its charts' SVG."""
+    charts = [{**c, "url": chart_url(path, c["key"])} for c in data["charts"]]
+    return {**data, "charts": charts}
 
 
 def _no_query(query: Mapping[str, list[str]]) -> None:
