@@ -265,24 +265,72 @@ def test_one_plan_serves_every_product(loaded, monkeypatch):
     # The reconciler compiles its steps once and runs them again for the next product, the
     # product's id a placeholder in the SQL: each product's verdicts must be those of a
     # plan built for that product alone.
-    from mineralflow.reconcile import reconciler
+    from mineralflow.reconcile import plans
+
+    monkeypatch.setattr(plans, "_read", lambda ledger, key: None)  # compile, never read
 
     def verdicts(product: str, *, fresh: bool) -> dict[str, object]:
         if fresh:
-            monkeypatch.setattr(reconciler, "_PLANS", {})
+            monkeypatch.setattr(plans, "_PLANS", {})
         with (
             Ledger.open(loaded, read_only=True) as led,
             reconcile_figures(led, product=product) as rec,
         ):
             return rec.to_dict()
 
-    monkeypatch.setattr(reconciler, "_PLANS", {})
+    monkeypatch.setattr(plans, "_PLANS", {})
     first = verdicts(MAGNETS, fresh=False)
-    assert len(reconciler._PLANS) == 1
+    assert len(plans._PLANS) == 1
     for product in ("rare-earth-products", "gallium"):
         replayed = verdicts(product, fresh=False)
-        assert len(reconciler._PLANS) == 1  # no new plan: the magnets' one ran again
+        assert len(plans._PLANS) == 1  # no new plan: the magnets' one ran again
         assert replayed == verdicts(product, fresh=True)
         assert replayed["product"] == product
         assert replayed["summary"]["checks"] > 0
         assert replayed != first
+
+
+def test_a_write_stores_the_plan_the_next_process_replays(loaded, monkeypatch):
+    # A write keeps the reconciler's SQL in the ledger: a process that has compiled nothing
+    # reads it (no Ibis expression built) and reaches the verdicts of a fresh compile.
+    from mineralflow.reconcile import plans, reconciler
+
+    with Ledger.open(loaded, read_only=True) as led:
+        (stored,) = led.con.execute("SELECT count(*) FROM reconcile_plans").fetchone()
+    assert stored >= 1
+
+    def verdicts(product: str) -> dict[str, object]:
+        with (
+            Ledger.open(loaded, read_only=True) as led,
+            reconcile_figures(led, product=product) as rec,
+        ):
+            return rec.to_dict()
+
+    built: list[str] = []
+    compile_ = reconciler._reconcile
+    monkeypatch.setattr(
+        reconciler, "_reconcile", lambda *a, **k: (built.append("x"), compile_(*a, **k))[1]
+    )
+    monkeypatch.setattr(plans, "_PLANS", {})
+    replayed = {p: verdicts(p) for p in (MAGNETS, "gallium")}
+    assert built == []  # read from the ledger, not compiled
+    monkeypatch.setattr(plans, "_PLANS", {})
+    monkeypatch.setattr(plans, "_read", lambda ledger, key: None)
+    compiled = {p: verdicts(p) for p in (MAGNETS, "gallium")}
+    assert built == ["x"]  # one compile, then its plan ran for gallium
+    assert replayed == compiled
+
+
+def test_a_plan_of_other_code_is_not_read(loaded, monkeypatch):
+    from mineralflow.reconcile import plans, reconciler, store
+
+    built: list[str] = []
+    compile_ = reconciler._reconcile
+    monkeypatch.setattr(
+        reconciler, "_reconcile", lambda *a, **k: (built.append("x"), compile_(*a, **k))[1]
+    )
+    monkeypatch.setattr(plans, "_PLANS", {})
+    monkeypatch.setattr(store, "code_key", lambda: "other-code")
+    with Ledger.open(loaded, read_only=True) as led, reconcile_figures(led, product=MAGNETS):
+        pass
+    assert built == ["x"]

@@ -23,7 +23,6 @@ labelled ``derived`` with its inputs and interval.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -33,6 +32,7 @@ from .. import catalog, engines
 from ..errors import SchemaError
 from ..ledger import Ledger
 from ..periods import Period
+from . import plans
 from .prepare import (
     CELL_KEY,
     Prepared,
@@ -387,23 +387,7 @@ def _scope(product: str) -> list[str]:
     return sorted(related)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """The SQL of one reconciliation, kept to run again (see :class:`Scratch`): every
-    step after the input table, and which stored tables hold the results."""
-
-    steps: list[engines.Statements]
-    checks: str  # table names with the token left in (Scratch.steps' naming)
-    conflicts: str
-    best: str
-    active: str
-    revised: str
-
-
-# One plan per shape of reconciliation: the input's columns, whether one product is kept
-# (its id is a placeholder in the plan's SQL, so every product runs the same plan) and the
-# span. Small (a few kB of SQL each).
-_PLANS: dict[tuple[Any, ...], _Plan] = {}
+# A plan's SQL names the product kept by a placeholder, so every product runs one plan.
 _PRODUCT = "@product@"  # stands for the product kept, in a plan's SQL
 
 
@@ -437,15 +421,16 @@ def reconcile_figures(
     except SchemaError:
         scratch.drop()
         raise
+    # One plan per shape: the input's columns, whether one product is kept, the span.
     key = (tuple(figures.schema().items()), product is not None, str(span))
-    plan = _PLANS.get(key)
+    plan = plans.get(source if isinstance(source, Ledger) else None, key)
     if plan is None:
         first = len(scratch.steps)
         # Built with the placeholder, run with the product (Scratch.values).
         placeholder = _PRODUCT if product is not None else None
         rec, names = _reconcile(figures, scratch, product, span, sql_product=placeholder)
         kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
-        _PLANS[key] = _Plan(steps=scratch.steps[first:], **kept)
+        plans.put(key, plans.Plan(steps=scratch.steps[first:], **kept))
         return rec
     scratch.replay(plan.steps)
     name = {

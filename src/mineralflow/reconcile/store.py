@@ -33,6 +33,7 @@ from .. import catalog
 from ..engines import sql_literal
 from ..errors import SchemaError
 from ..periods import Period
+from . import plans
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -300,3 +301,5 @@ def refresh(ledger: Ledger, *, changed: bool = True) -> None:
         first = False
     if same or not first:  # the queries read the stored tables: compiled once they exist
         compile_all(ledger)
+    if not first:  # the reconciler's SQL, for the next process that writes this ledger
+        plans.save(ledger)
