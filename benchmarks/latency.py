@@ -39,7 +39,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 PRODUCT = "rare-earth-magnets"
 PERIOD = "2025-06"
-PAGES = ("/", f"/products/{PRODUCT}/{PERIOD}", "/conflicts")
+PAGES = (
+    "/",
+    f"/products/{PRODUCT}/{PERIOD}",
+    f"/products/{PRODUCT}/{PERIOD}.json",
+    f"/products/{PRODUCT}/partners/USA",
+    "/conflicts",
+    # A chart of the month page, drawn on request (the page itself only names it).
+    f"/products/{PRODUCT}/{PERIOD}/charts/world.svg",
+)
 
 
 def commands(db: str, out: str) -> dict[str, list[str]]:
