@@ -54,6 +54,20 @@ def test_coverage_of_every_product_lists_each_with_figures(bundled):
     assert "tungsten" not in found
 
 
+def test_every_products_coverage_from_stored_verdicts_is_that_of_one_reconciliation(
+    bundled, monkeypatch
+):
+    # Stored per-product verdicts (the fast path) and one reconciliation of the whole
+    # ledger in memory (when they are stale) give the same conflicts in every cell.
+    from mineralflow import coverage as module
+
+    stored = [c.to_dict() for c in coverage(bundled)]
+    monkeypatch.setattr(module, "every_product", lambda ledger: None)
+    in_memory = [c.to_dict() for c in coverage(bundled)]
+    assert stored == in_memory
+    assert sum(sum(c["conflicts_by_month"].values()) for c in stored) > 0
+
+
 def test_coverage_of_an_empty_ledger_says_so(ledger):
     with pytest.raises(NoData):
         coverage(ledger)

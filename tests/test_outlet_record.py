@@ -180,6 +180,23 @@ def official_ledger(ledger: Ledger) -> Ledger:
     return ledger
 
 
+def test_every_outlets_record_from_stored_verdicts_is_that_of_one_reconciliation(
+    bundled: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The record of every product, read from each product's stored verdicts (a check that
+    # two products' scopes share counted once), is the record a reconciliation of the
+    # whole ledger in memory gives.
+    from mineralflow import outlet_record as module
+
+    stored = outlet_record(bundled).to_dict()
+    monkeypatch.setattr(module, "every_product", lambda ledger: None)
+    in_memory = outlet_record(bundled).to_dict()
+    assert stored == in_memory
+    outlets = [o for g in stored["groups"] for o in g["outlets"]]
+    assert sum(o["wrong"] for o in outlets) > 0
+    assert sum(o["consistent"] for o in outlets) > 0
+
+
 def test_a_release_is_the_reference_and_copies_count_once(ledger: Ledger) -> None:
     record = outlet_record(official_ledger(ledger), product=PRODUCT)
     by = {o.outlet: o for o in record.outlets}

@@ -25,6 +25,7 @@ from . import catalog, compiled
 from .errors import NoData
 from .ledger import Ledger
 from .periods import Month
+from .reconcile.store import every_product
 
 if TYPE_CHECKING:
     import ibis
@@ -167,21 +168,18 @@ def coverage(ledger: Ledger, *, product: str | None = None) -> list[Coverage]:
     """
     if product is not None:
         catalog.product(product)
-    f = ledger.table("figures_v")
-    if product is not None:
-        f = f.filter(f.product == product)
-    rows = (
-        f.select("product", "partner", "period_start", "period_end", "authority")
-        .to_pyarrow()
-        .to_pylist()
-    )
+    rows = compiled.rows(ledger, "coverage.figures", product=product)
     if not rows:
         raise NoData(product or "any product", [])
     products = catalog.products()
     countries = catalog.countries()
-    # Every product: one reconciliation of the whole ledger (each product's conflicts are
-    # the same as when it is reconciled alone, and one run costs a fraction of nine).
-    everything = _failed(ledger, None) if product is None else None
+    # Every product: each one's stored verdicts, else one reconciliation of the whole
+    # ledger (a product's conflicts are the same as when it is reconciled alone, and one
+    # run costs a fraction of nine).
+    everything = None
+    if product is None:
+        every = every_product(ledger)
+        everything = every["conflicts"] if every is not None else _failed(ledger, None)
     out = []
     for pid in [p for p in products if any(r["product"] == p for r in rows)]:
         mine = [r for r in rows if r["product"] == pid]
@@ -259,17 +257,29 @@ def _months(first: str, last: str) -> list[str]:
     return out
 
 
-def _failed(ledger: Ledger, product: str | None) -> Any:
-    """The reconciler's conflicts (a DataFrame), read before its tables are dropped."""
-    from .reconcile import reconcile  # heavy: only when coverage is asked for
+def _failed(ledger: Ledger, product: str | None) -> list[dict[str, Any]]:
+    """The reconciler's conflicts, read before its tables are dropped: by SQL from the
+    stored verdicts when current, else from a reconciliation in memory."""
+    from .reconcile import reconcile
 
     with reconcile(ledger, product=product) as rec:
-        return rec.conflicts.copy()
+        found = rec.rows("conflicts", product=product) if product is not None else None
+        if found is not None:
+            return found
+        return [{str(k): v for k, v in r.items()} for r in rec.conflicts.to_dict("records")]
 
 
-def _conflicts(frame: Any, product: str) -> Counter[tuple[str, str]]:
+@compiled.query("coverage.figures", tables=("figures_v",), product="string")
+def _figures_query(tables: Any, p: compiled.Params) -> ibis.Table:
+    """Every figure's product, partner, period and authority (of ``product``; NULL: all)."""
+    f = tables["figures_v"]
+    f = f.filter(p.product.isnull() | (f.product == p.product))
+    return f.select("product", "partner", "period_start", "period_end", "authority")
+
+
+def _conflicts(found: list[dict[str, Any]], product: str) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
-    for r in frame.to_dict("records"):
+    for r in found:
         if r["product"] != product:
             continue
         counts[(r["partner"], _month(r["period_end"]))] += 1

@@ -40,6 +40,7 @@ from . import catalog, compiled
 from .ledger import MEASURE_WORDS, Ledger
 from .periods import Month
 from .reconcile import Reconciliation, reconcile
+from .reconcile.store import every_product
 
 __all__ = [
     "RELEASE_DAY",
@@ -388,11 +389,14 @@ def _records(df: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _results(rec: Reconciliation, name: str) -> list[dict[str, Any]]:
-    """The reconciliation's ``checks``, ``conflicts`` or ``best``: by SQL when stored (no
-    Ibis, no pandas), else from its DataFrame."""
-    found = rec.rows(name)
-    return found if found is not None else _records(getattr(rec, name))
+def _results(rec: Reconciliation) -> dict[str, list[dict[str, Any]]]:
+    """The reconciliation's ``checks``, ``conflicts`` and ``best``: by SQL when stored (no
+    Ibis, no pandas), else from its DataFrames."""
+    out = {}
+    for name in ("checks", "conflicts", "best"):
+        found = rec.rows(name)
+        out[name] = found if found is not None else _records(getattr(rec, name))
+    return out
 
 
 def _day(value: Any) -> dt.date | None:
@@ -421,38 +425,44 @@ def outlet_record(
     already has it (the report has); ``outlets`` keeps only the records of those outlets
     (still judged against every figure in the ledger).
     """
-    rec = reconciliation if reconciliation is not None else reconcile(ledger, product=product)
-    try:
-        return _build(ledger, rec, product, outlets)
-    finally:
-        if reconciliation is None:
-            rec.close()
+    if product is not None:
+        catalog.product(product)
+    if reconciliation is not None:
+        return _build(ledger, _results(reconciliation), product, outlets)
+    # Every product: the stored verdicts of each, when current (the same as reconciling the
+    # whole ledger, which is done otherwise).
+    every = every_product(ledger) if product is None else None
+    if every is not None:
+        return _build(ledger, every, product, outlets)
+    with reconcile(ledger, product=product) as rec:
+        return _build(ledger, _results(rec), product, outlets)
 
 
 def _build(
-    ledger: Ledger, rec: Reconciliation, product: str | None, only: Sequence[str] | None
+    ledger: Ledger,
+    results: dict[str, list[dict[str, Any]]],
+    product: str | None,
+    only: Sequence[str] | None,
 ) -> OutletReport:
-    if product is not None:
-        catalog.product(product)
     figures = compiled.rows(ledger, "outlets.figures", product=product)
     by_id = {f["figure_id"]: f for f in figures}
 
     passed: dict[str, int] = {}
     failed: dict[str, int] = {}
-    for c in _results(rec, "checks"):
+    for c in results["checks"]:
         if c["verdict"] == "unverifiable":
             continue
         tally = passed if c["verdict"] == "consistent" else failed
         for fid in c["figure_ids"]:
             tally[fid] = tally.get(fid, 0) + 1
     named: dict[str, list[dict[str, Any]]] = {}
-    for c in _results(rec, "conflicts"):
+    for c in results["conflicts"]:
         if c["suspect_figure_id"] is not None:
             named.setdefault(c["suspect_figure_id"], []).append(c)
 
     # Each figure's cell: its reference (the best estimate), agreement, and who else states it.
     cell_of: dict[str, dict[str, Any]] = {}
-    for b in _results(rec, "best"):
+    for b in results["best"]:
         if b["derived"]:
             continue
         members = [*b["figure_ids"], *b["disagreeing_figure_ids"]]

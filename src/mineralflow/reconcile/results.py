@@ -157,15 +157,7 @@ class Reconciliation:
         if equal:
             tests = " AND ".join(f'"{k}" = {sql_literal(v)}' for k, v in equal.items())
             source = f"FROM (SELECT * {source}) WHERE {tests}"
-        # No parameters when there are none: binding one makes DuckDB import pandas.
-        args = [params] if params else []
-        cursor = self._con.execute(f"SELECT * {source} LIMIT 0", *args)
-        columns = [d[0] for d in cursor.description]
-        keys = _ORDER[name] + [c for c in _TIES if c in columns]
-        order = ", ".join(f'"{k}" NULLS LAST' for k in keys)
-        cursor = self._con.execute(f"SELECT * {source} ORDER BY {order}", *args)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return ordered_rows(self._con, name, source, params)
 
     def summary(self) -> dict[str, int]:
         """Counts: checks run, consistent, inconsistent, unverifiable; figures in force,
@@ -192,6 +184,20 @@ class Reconciliation:
         return [
             {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()} for r in rows
         ]
+
+
+def ordered_rows(con: Any, name: str, source: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of ``checks``, ``conflicts`` or ``best`` read by ``SELECT * <source>``
+    as dicts, in the order of the DataFrames."""
+    # No parameters when there are none: binding one makes DuckDB import pandas.
+    args = [params] if params else []
+    cursor = con.execute(f"SELECT * {source} LIMIT 0", *args)
+    columns = [d[0] for d in cursor.description]
+    keys = _ORDER[name] + [c for c in _TIES if c in columns]
+    order = ", ".join(f'"{k}" NULLS LAST' for k in keys)
+    cursor = con.execute(f"SELECT * {source} ORDER BY {order}", *args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _frame(t: ir.Table, order: list[str]) -> pd.DataFrame:

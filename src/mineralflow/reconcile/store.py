@@ -159,6 +159,23 @@ def stored(ledger: Ledger, *, product: str | None, span: Period | None) -> Recon
     )
 
 
+def every_product(ledger: Ledger) -> dict[str, list[dict[str, Any]]] | None:
+    """The stored ``checks``, ``conflicts`` and ``best`` of every product together, as one
+    reconciliation of the whole ledger gives them (a check two products' scopes share,
+    once), or None when some product's verdicts are not current."""
+    from .results import ordered_rows
+
+    products = _products(ledger)
+    if not products or not all(is_current(ledger, p) for p in products):
+        return None
+    return {
+        name: ordered_rows(
+            ledger.con, name, f"FROM (SELECT DISTINCT * EXCLUDE (scope) FROM reconciled_{name})", []
+        )
+        for name in RESULTS
+    }
+
+
 def needs_refresh(ledger: Ledger) -> bool:
     """Whether some product's stored reconciliation is missing or stale."""
     if not _has_store(ledger):

@@ -513,12 +513,23 @@ def event_marks(ledger: Ledger, *, product: str, window: Period) -> list[EventMa
 # -- sources ----------------------------------------------------------------------------------
 def sources(ledger: Ledger) -> list[dict[str, Any]]:
     """Every source with how many figures it states and for which products."""
-    s = ledger.table("sources")
-    f = ledger.table("figures")
+    found = compiled.rows(ledger, "render.sources")
+    out = []
+    for r in found:
+        r["figures"] = int(r["figures"] or 0)
+        r["products"] = sorted(r["products"] or [])
+        r["published"] = str(r["published"]) if r["published"] is not None else None
+        out.append(r)
+    return out
+
+
+@compiled.query("render.sources", tables=("sources", "figures"), order=("outlet", "source_id"))
+def _sources_query(tables: Any, p: compiled.Params) -> Any:
+    s, f = tables["sources"], tables["figures"]
     counts = f.group_by("source_id").aggregate(
         figures=f.count(), products=f.product.collect(distinct=True)
     )
-    t = s.left_join(counts, "source_id").select(
+    return s.left_join(counts, "source_id").select(
         s.source_id,
         s.kind,
         s.authority,
@@ -532,13 +543,6 @@ def sources(ledger: Ledger) -> list[dict[str, Any]]:
         counts.figures,
         counts.products,
     )
-    out = []
-    for r in t.order_by(["outlet", "source_id"]).to_pyarrow().to_pylist():
-        r["figures"] = int(r["figures"] or 0)
-        r["products"] = sorted(r["products"] or [])
-        r["published"] = str(r["published"]) if r["published"] is not None else None
-        out.append(r)
-    return out
 
 
 def row_counts(ledger: Ledger, tables: Sequence[str]) -> dict[str, int]:
