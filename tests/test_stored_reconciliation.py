@@ -261,6 +261,45 @@ def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_n
     assert "conflict" in fresh[1][2].decode().lower()
 
 
+def test_the_report_pages_load_neither_ibis_pandas_nor_altair(loaded):
+    # The month page (and the others that read figures or verdicts) from a current ledger:
+    # compiled queries and stored verdicts only, charts named by address, not drawn.
+    month = f"/products/{MAGNETS}/2025-06"
+    from mineralflow.web import get
+
+    with Ledger.open(loaded, read_only=True) as led:
+        # The brief's nowcast, fitted once and kept beside the ledger (statsmodels and
+        # pandas load for that fit only).
+        assert get(led, month)[0] == 200
+    paths = [
+        month,
+        f"{month}.json",
+        f"/products/{MAGNETS}",
+        f"/products/{MAGNETS}/partners/USA",
+        "/sources",
+        f"/events?product={MAGNETS}",
+        "/coverage",
+        "/outlets",
+        "/outlets?product=gallium",
+    ]
+    code = (
+        "import json, sys\n"
+        "from mineralflow import Ledger\n"
+        "from mineralflow.web import get\n"
+        f"with Ledger.open({str(loaded)!r}, read_only=True) as led:\n"
+        f"    statuses = [get(led, p)[0] for p in {paths!r}]\n"
+        "heavy = ('ibis', 'pandas', 'pyarrow', 'sqlglot', 'altair', 'vl_convert', 'statsmodels')\n"
+        "print(json.dumps({'statuses': statuses, 'modules': sorted(m for m in heavy "
+        "if m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout)
+    assert result["statuses"] == [200] * len(paths)
+    assert result["modules"] == []
+
+
 def test_one_plan_serves_every_product(loaded, monkeypatch):
     # The reconciler compiles its steps once and runs them again for the next product, the
     # product's id a placeholder in the SQL: each product's verdicts must be those of a
