@@ -64,13 +64,15 @@ def saved(bundled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     folder = tmp_path_factory.mktemp("shapes")
     path = folder / "ledger.duckdb"
     shutil.copy(bundled_db, path)
+    files = []
+    for name, (published, text) in ARTICLES.items():
+        f = folder / f"{name}.txt"
+        f.write_text(f"outlet: Test Wire\npublished: {published}\n\n{text}\n", encoding="utf-8")
+        files.append(f)
+    report = read_claims(files)  # every article, saved in one write
+    assert not report.errors
     with Ledger.open(path) as led:
-        for name, (published, text) in ARTICLES.items():
-            f = folder / f"{name}.txt"
-            f.write_text(f"outlet: Test Wire\npublished: {published}\n\n{text}\n", encoding="utf-8")
-            report = read_claims([f])
-            assert not report.errors
-            save_claims(led, report)
+        save_claims(led, report)
     led = Ledger.open(path, read_only=True)
     yield led
     led.close()
