@@ -66,7 +66,8 @@ browser:
 	  echo "could not install chromium; the browser tests will skip"; \
 	else echo "no /usr/bin/chromium and not root: the browser tests will skip (apt-get install chromium)"; fi
 
-test: lint typecheck pytest
+# The type check runs inside pytest (tests/test_types.py), beside the other tests.
+test: lint pytest
 
 # Re-pin the whole dependency tree after changing pyproject.toml (needs the registries).
 constraints:
