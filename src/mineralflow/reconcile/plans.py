@@ -22,7 +22,11 @@ from .. import engines
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-__all__ = ["Plan", "get", "put", "save"]
+__all__ = ["NAMES", "Plan", "get", "put", "save"]
+
+
+NAMES = ("checks", "conflicts", "best", "active", "revised", "counted")
+"""A plan's results, by the names of the tables or views that hold them."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class Plan:
     best: str
     active: str
     revised: str
+    counted: str  # the checks whose verdicts are counted (a view)
+    keep: tuple[str, ...]  # what the results read: kept until the reconciliation closes
 
     def to_json(self) -> str:
         import pyarrow as pa
@@ -51,8 +57,8 @@ class Plan:
             {"sql": list(s.sql), "memtables": [[name, arrow(t)] for name, t in s.memtables]}
             for s in self.steps
         ]
-        names = {k: getattr(self, k) for k in ("checks", "conflicts", "best", "active", "revised")}
-        return json.dumps({"steps": steps, **names})
+        names = {k: getattr(self, k) for k in NAMES}
+        return json.dumps({"steps": steps, **names, "keep": list(self.keep)})
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
@@ -69,7 +75,7 @@ class Plan:
             )
             for s in data.pop("steps")
         ]
-        return cls(steps=steps, **data)
+        return cls(steps=steps, keep=tuple(data.pop("keep")), **data)
 
 
 # Plans compiled or read in this process, by shape. Small: a few kB of SQL each.

@@ -114,6 +114,7 @@ class Scratch:
         self.backend = ibis.get_backend(like)
         self.token = uuid.uuid4().hex[:12]
         self.names: list[str] = []
+        self.views: set[str] = set()  # of the names, those that are views
         self.made = 0
         self.compiled = engines.engine_name(self.backend) == "duckdb"
         self.steps: list[engines.Statements] = []
@@ -143,6 +144,18 @@ class Scratch:
         self.steps.append(statements.renamed(self.token, _TOKEN))
         return self.table(name)
 
+    def view(self, expr: ir.Table) -> ir.Table:
+        """``expr`` as a temporary view (DuckDB): named like the stored tables and replayed
+        with them, but computed only when read. Elsewhere ``expr`` itself (lazy already)."""
+        if not self.compiled:
+            return expr
+        name = self._next_name()
+        statements = engines.temp_view_statements(self.backend, name, expr)
+        self._run(statements)
+        self.steps.append(statements.renamed(self.token, _TOKEN))
+        self.views.add(name)
+        return self.table(name)
+
     def table(self, name: str) -> ir.Table:
         """A table stored here, by name."""
         return self.backend.table(name, database=("temp", "main"))
@@ -151,14 +164,22 @@ class Scratch:
         """Store tables by ``steps`` kept from an earlier reconciliation (numbered on from
         the tables stored here so far, as they were there)."""
         for statements in steps:
-            self._next_name()
+            name = self._next_name()
+            if statements.sql[0].startswith("CREATE TEMPORARY VIEW"):
+                self.views.add(name)
             self._run(statements.renamed(_TOKEN, self.token))
 
     def drop(self, keep: tuple[ir.Table, ...] | tuple[str, ...] = ()) -> None:
-        """Drop every table stored here but those in ``keep`` (tables or names)."""
+        """Drop every table and view stored here but those in ``keep`` (tables or names);
+        the views first, the tables they read after."""
         kept = {t if isinstance(t, str) else t.get_name().rsplit(".", 1)[-1] for t in keep}
-        for name in [n for n in self.names if n not in kept]:
-            self.backend.drop_table(name, force=True)
+        gone = [n for n in self.names if n not in kept]
+        for name in sorted(gone, key=lambda n: n not in self.views):
+            if name in self.views:
+                engines.raw_connection(self.backend).execute(f'DROP VIEW IF EXISTS "{name}"')
+                self.views.discard(name)
+            else:
+                self.backend.drop_table(name, force=True)
             self.names.remove(name)
 
 

@@ -428,17 +428,15 @@ def reconcile_figures(
         first = len(scratch.steps)
         # Built with the placeholder, run with the product (Scratch.values).
         placeholder = _PRODUCT if product is not None else None
-        rec, names = _reconcile(figures, scratch, product, span, sql_product=placeholder)
+        rec, names, keep = _reconcile(figures, scratch, product, span, sql_product=placeholder)
         kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
-        plans.put(key, plans.Plan(steps=scratch.steps[first:], **kept))
+        keep = tuple(n.replace(scratch.token, "@token@") for n in keep)
+        plans.put(key, plans.Plan(steps=scratch.steps[first:], keep=keep, **kept))
         return rec
     scratch.replay(plan.steps)
-    name = {
-        k: getattr(plan, k).replace("@token@", scratch.token)
-        for k in ("checks", "conflicts", "best", "active", "revised")
-    }
-    scratch.drop(keep=tuple(name.values()))
-    counts = _counts(scratch, name["checks"], name["active"], name["revised"])
+    name = {k: getattr(plan, k).replace("@token@", scratch.token) for k in plans.NAMES}
+    scratch.drop(keep=tuple(n.replace("@token@", scratch.token) for n in plan.keep))
+    counts = _counts(scratch, name["counted"], name["active"], name["revised"])
     return Reconciliation(
         counts=counts,
         product=product,
@@ -477,10 +475,11 @@ def _reconcile(
     span: Period | None,
     *,
     sql_product: str | None = None,
-) -> tuple[Reconciliation, dict[str, str]]:
-    """Reconcile by building the expressions; also the names of the tables that hold the
-    results, when they are all stored (on DuckDB). ``sql_product`` is what the expressions
-    name the kept product by (a placeholder the scratch replaces when it runs them)."""
+) -> tuple[Reconciliation, dict[str, str], list[str]]:
+    """Reconcile by building the expressions; also (on DuckDB) the names of the tables and
+    views that hold the results and of everything they read, kept until the reconciliation
+    closes. ``sql_product`` is what the expressions name the kept product by (a placeholder
+    the scratch replaces when it runs them)."""
     named = sql_product if sql_product is not None else product
     if not scratch.compiled:
         check_qualifiers(figures)
@@ -504,21 +503,29 @@ def _reconcile(
     found = p.keep(slim.filter(slim.verdict == "inconsistent").join(suspects, "check_id"))
     conflicts = p.keep(_present(p, found))
     best = _finish(kept(_best(p, _stats(checks), suspects), scoped=False))
+    keep: list[str] = []
     if scratch.compiled:
-        # Every result stored, so that the plan kept for the next reconciliation ends in
-        # tables and counts are read from them.
-        checks_out = p.keep(_present(p, slim))
-        best = p.keep(best)
+        # Every result a table or a view, so that the plan kept for the next reconciliation
+        # ends in them and counts are read from them. The checks as presented and the best
+        # estimates are views, computed when read (seconds each for a million figures);
+        # reconcile.store stores them when it keeps a product's results.
+        checks_out = _present(p, slim)
+        keep = sorted(_reads(checks_out, best, slim) | {_name(conflicts)})
+        slim = scratch.view(slim)
+        checks_out = scratch.view(checks_out)
+        best = scratch.view(best)
         tables = {
             "checks": checks_out,
             "conflicts": conflicts,
             "best": best,
             "active": p.active,
             "revised": p.revised,
+            "counted": slim,
         }
         names = {k: _name(t) for k, t in tables.items()}
-        scratch.drop(keep=tuple(names.values()))
-        counts = _counts(scratch, names["checks"], names["active"], names["revised"])
+        keep = sorted({*keep, *names.values()})
+        scratch.drop(keep=tuple(keep))
+        counts = _counts(scratch, names["counted"], names["active"], names["revised"])
     else:
         summary = {
             r["verdict"]: int(r["n"])
@@ -546,7 +553,14 @@ def _reconcile(
         ),
         _con=engines.raw_connection(scratch.backend) if names else None,
     )
-    return rec, names
+    return rec, names, keep
+
+
+def _reads(*exprs: ir.Table) -> set[str]:
+    """The stored tables the expressions read (a view of them needs them kept)."""
+    import ibis.expr.operations as ops
+
+    return {op.name for e in exprs for op in e.op().find(ops.DatabaseTable)}
 
 
 def _present(p: Prepared, checks: ir.Table) -> ir.Table:
