@@ -428,9 +428,9 @@ def reconcile_figures(
         first = len(scratch.steps)
         # Built with the placeholder, run with the product (Scratch.values).
         placeholder = _PRODUCT if product is not None else None
-        rec, names, keep = _reconcile(figures, scratch, product, span, sql_product=placeholder)
+        rec, names, reads = _reconcile(figures, scratch, product, span, sql_product=placeholder)
         kept = {k: v.replace(scratch.token, "@token@") for k, v in names.items()}
-        keep = tuple(n.replace(scratch.token, "@token@") for n in keep)
+        keep = tuple(n.replace(scratch.token, "@token@") for n in reads)
         plans.put(key, plans.Plan(steps=scratch.steps[first:], keep=keep, **kept))
         return rec
     scratch.replay(plan.steps)
