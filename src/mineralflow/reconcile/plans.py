@@ -86,19 +86,11 @@ def _shape_id(key: tuple[Any, ...]) -> str:
     return hashlib.sha256(repr(key).encode()).hexdigest()[:24]
 
 
-def _has_table(ledger: Ledger) -> bool:
-    row = ledger.con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reconcile_plans' "
-        "AND NOT temporary"
-    ).fetchone()
-    return bool(row[0])
-
-
 def _read(ledger: Ledger, key: tuple[Any, ...]) -> Plan | None:
     """The plan of ``key`` stored in ``ledger`` for this code, if any."""
-    from .store import code_key
+    from .store import _has_table, code_key
 
-    if not _has_table(ledger):
+    if not _has_table(ledger, "reconcile_plans"):
         return None
     found = ledger.con.execute(
         "SELECT plan FROM reconcile_plans WHERE shape = "

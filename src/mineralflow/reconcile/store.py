@@ -77,11 +77,7 @@ def queries_key() -> str:
 
 
 def _has_store(ledger: Ledger) -> bool:
-    row = ledger.con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reconciliations' "
-        "AND NOT temporary"
-    ).fetchone()
-    return bool(row[0])
+    return _has_table(ledger, "reconciliations")
 
 
 def is_current(ledger: Ledger, product: str) -> bool:
