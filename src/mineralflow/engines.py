@@ -321,13 +321,16 @@ def temp_table_statements(backend: DuckDBBackend, name: str, expr: ibis.Table) -
     return Statements((create, insert), memtables)
 
 
+TEMP_VIEW = "CREATE TEMPORARY VIEW"  # how the statements of a view begin
+
+
 def temp_view_statements(backend: DuckDBBackend, name: str, expr: ibis.Table) -> Statements:
     """The SQL (DuckDB) that creates the temporary view ``name`` of ``expr``: computed
     whenever it is read, never stored."""
     import ibis.expr.operations as ops
 
     query = backend.compiler.to_sqlglot(expr).sql("duckdb")
-    view = f'CREATE TEMPORARY VIEW "{name}" AS {query}'
+    view = f'{TEMP_VIEW} "{name}" AS {query}'
     memtables = tuple(
         (op.name, op.data.to_pyarrow(op.schema)) for op in expr.op().find(ops.InMemoryTable)
     )

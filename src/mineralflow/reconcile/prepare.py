@@ -165,7 +165,7 @@ class Scratch:
         the tables stored here so far, as they were there)."""
         for statements in steps:
             name = self._next_name()
-            if statements.sql[0].startswith("CREATE TEMPORARY VIEW"):
+            if statements.sql[0].startswith(engines.TEMP_VIEW):
                 self.views.add(name)
             self._run(statements.renamed(_TOKEN, self.token))
 

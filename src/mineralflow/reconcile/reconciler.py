@@ -510,7 +510,7 @@ def _reconcile(
         # estimates are views, computed when read (seconds each for a million figures);
         # reconcile.store stores them when it keeps a product's results.
         checks_out = _present(p, slim)
-        keep = sorted(_reads(checks_out, best, slim) | {_name(conflicts)})
+        reads = _reads(checks_out, best, slim)
         slim = scratch.view(slim)
         checks_out = scratch.view(checks_out)
         best = scratch.view(best)
@@ -523,7 +523,7 @@ def _reconcile(
             "counted": slim,
         }
         names = {k: _name(t) for k, t in tables.items()}
-        keep = sorted({*keep, *names.values()})
+        keep = sorted(reads | set(names.values()))
         scratch.drop(keep=tuple(keep))
         counts = _counts(scratch, names["counted"], names["active"], names["revised"])
     else:
