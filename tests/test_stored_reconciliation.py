@@ -225,6 +225,28 @@ def test_the_analysis_names_the_world_as_the_metrics_do():
     assert WORLD == METRICS_WORLD
 
 
+HEAVY = ("ibis", "pandas", "pyarrow", "sqlglot", "altair", "vl_convert", "statsmodels")
+
+
+def pages_in_a_fresh_process(db: Path, paths: list[str]) -> tuple[list[list[object]], list[str]]:
+    """Each page of ``db`` as [status, media type, body] rendered by a new Python process,
+    and which of :data:`HEAVY` that process imported."""
+    code = (
+        "import json, sys\n"
+        "from mineralflow import Ledger\n"
+        "from mineralflow.web import get\n"
+        f"with Ledger.open({str(db)!r}, read_only=True) as led:\n"
+        f"    pages = [get(led, p) for p in {paths!r}]\n"
+        "print(json.dumps({'pages': [[s, t, b.decode()] for s, t, b in pages], "
+        f"'modules': sorted(m for m in {HEAVY!r} if m in sys.modules)}}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout)
+    return result["pages"], result["modules"]
+
+
 def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_nor_pandas(
     loaded,
 ):
@@ -232,21 +254,8 @@ def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_n
     # timed. With the verdicts and queries stored by other code, the same pages come from
     # verdicts reconciled in memory (Ibis and pandas), and must be the same bytes.
     paths = ["/", "/conflicts", "/conflicts.json", "/conflicts?product=gallium"]
-    code = (
-        "import hashlib, json, sys\n"
-        "from mineralflow import Ledger\n"
-        "from mineralflow.web import get\n"
-        f"with Ledger.open({str(loaded)!r}, read_only=True) as led:\n"
-        f"    pages = [get(led, p) for p in {paths!r}]\n"
-        "print(json.dumps({'pages': [[s, t, b.decode()] for s, t, b in pages], 'modules': "
-        "sorted(m for m in ('ibis', 'pandas', 'pyarrow', 'sqlglot', 'altair') "
-        "if m in sys.modules)}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    result = json.loads(done.stdout)
-    assert result["modules"] == []
+    pages, modules = pages_in_a_fresh_process(loaded, paths)
+    assert modules == []
     with Ledger.open(loaded) as led:
         led.con.execute("UPDATE reconciliations SET code_key = 'other code'")
         led.con.execute("UPDATE compiled_queries SET code_key = 'other code'")
@@ -255,7 +264,7 @@ def test_the_home_and_conflicts_pages_from_stored_verdicts_import_neither_ibis_n
     with Ledger.open(loaded, read_only=True) as led:
         assert not reconcile(led, product=MAGNETS).stored
         fresh = [get(led, p) for p in paths]
-    assert [[s, t, b.decode()] for s, t, b in fresh] == result["pages"]
+    assert [[s, t, b.decode()] for s, t, b in fresh] == pages
     statuses = {s for s, _, _ in fresh}
     assert statuses == {200}
     assert "conflict" in fresh[1][2].decode().lower()
@@ -282,22 +291,9 @@ def test_the_report_pages_load_neither_ibis_pandas_nor_altair(loaded):
         "/outlets",
         "/outlets?product=gallium",
     ]
-    code = (
-        "import json, sys\n"
-        "from mineralflow import Ledger\n"
-        "from mineralflow.web import get\n"
-        f"with Ledger.open({str(loaded)!r}, read_only=True) as led:\n"
-        f"    statuses = [get(led, p)[0] for p in {paths!r}]\n"
-        "heavy = ('ibis', 'pandas', 'pyarrow', 'sqlglot', 'altair', 'vl_convert', 'statsmodels')\n"
-        "print(json.dumps({'statuses': statuses, 'modules': sorted(m for m in heavy "
-        "if m in sys.modules)}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    result = json.loads(done.stdout)
-    assert result["statuses"] == [200] * len(paths)
-    assert result["modules"] == []
+    pages, modules = pages_in_a_fresh_process(loaded, paths)
+    assert [status for status, _, _ in pages] == [200] * len(paths)
+    assert modules == []
 
 
 def test_one_plan_serves_every_product(loaded, monkeypatch):
