@@ -32,7 +32,7 @@ NAMES = ("checks", "conflicts", "best", "active", "revised", "counted")
 @dataclass(frozen=True)
 class Plan:
     """The SQL of one reconciliation (see :class:`~mineralflow.reconcile.prepare.Scratch`):
-    every step after the input table, and which stored tables hold the results (their
+    every step after the input table, and which tables or views hold the results (their
     names with the token left in)."""
 
     steps: list[engines.Statements]
@@ -78,7 +78,7 @@ class Plan:
         return cls(steps=steps, keep=tuple(data.pop("keep")), **data)
 
 
-# Plans compiled or read in this process, by shape. Small: a few kB of SQL each.
+# Plans compiled or read in this process, by shape (a few hundred kB each with catalog data).
 _PLANS: dict[tuple[Any, ...], Plan] = {}
 
 
